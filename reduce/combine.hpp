@@ -1,0 +1,31 @@
+#pragma once
+// Combining accumulators: thread-local into rank-local with oneTBB, rank-local into global
+// with MPI (Boost.Serialization archives along a binomial tree). Any type with merge() and
+// serialize() works: the accumulators, KeyedMap of them, or a user struct of several.
+#include <mpi.h>
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace mhbench::reduce {
+
+/// Binary Boost.Serialization archive of a value, and back.
+template <class T> std::vector<std::byte> to_bytes(const T& value);
+template <class T> T from_bytes(std::span<const std::byte> bytes);
+
+/// Runs body(acc, i) for i in [0, n) on oneTBB threads, each thread folding into its own
+/// accumulator (enumerable_thread_specific), then merges them. Exact accumulators make the
+/// result independent of the thread count and of scheduling.
+template <class Acc, class Body> Acc parallel_fold(std::size_t n, Body body, std::size_t grain = 1);
+
+/// Merges every rank's value along a binomial tree; the result is on `root` (other ranks get
+/// a default-constructed T). Collective; throws mhbench::MpiError on failure.
+template <class T> T reduce_to_root(const T& local, MPI_Comm comm, int root = 0);
+
+/// reduce_to_root, then broadcast, so every rank holds the merged value.
+template <class T> T allreduce(const T& local, MPI_Comm comm);
+
+}  // namespace mhbench::reduce
+
+#include "combine_impl.hpp"

@@ -1,0 +1,30 @@
+#pragma once
+// Atomic outputs: everything is written under a temporary name and renamed into place only
+// when the whole run has succeeded, so a failed run never leaves results that look complete.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mhbench::report {
+
+/// Collects outputs for a directory. path_for("x.csv") gives a temporary path inside the
+/// directory (".x.csv.partial"); commit() renames every collected file into place, the
+/// manifest last. The destructor removes temporaries that were not committed.
+class AtomicOutputs {
+public:
+    explicit AtomicOutputs(std::filesystem::path dir);  // creates dir if needed
+    ~AtomicOutputs();
+    AtomicOutputs(const AtomicOutputs&) = delete;
+    AtomicOutputs& operator=(const AtomicOutputs&) = delete;
+
+    std::filesystem::path path_for(const std::string& name);
+    void commit();  // renames in the order registered; "manifest.json" always last
+    const std::filesystem::path& dir() const { return dir_; }
+
+private:
+    std::filesystem::path dir_;
+    std::vector<std::string> names_;
+    bool committed_ = false;
+};
+
+}  // namespace mhbench::report
