@@ -21,7 +21,9 @@ std::vector<int> units_of(const Assignment& a, int rank);
 
 /// Row ranges of one table for the given units (ascending). `unit_offsets` has one more
 /// entry than there are units: unit u holds rows [unit_offsets[u], unit_offsets[u+1]).
-/// Adjacent ranges are merged; empty ones omitted.
+/// Adjacent ranges are merged; empty ones omitted. Units must be strictly ascending and in
+/// range, and offsets non-decreasing: otherwise mhbench::ConfigError (unsorted or repeated
+/// units are a caller bug that sorting would hide; a repeat would read rows twice).
 std::vector<RowRange> ranges_for(std::span<const std::int64_t> unit_offsets, std::span<const int> units);
 
 std::int64_t total_rows(std::span<const RowRange> ranges);

@@ -10,7 +10,9 @@
 
 namespace mhbench::reduce {
 
-/// Binary Boost.Serialization archive of a value, and back.
+/// Binary Boost.Serialization archive of a value, and back. Standard containers, pair, tuple,
+/// optional and variant of serializable types work (reduce/serialize_std.hpp). from_bytes
+/// throws mhbench::Error on a truncated archive or one with bytes left over.
 template <class T> std::vector<std::byte> to_bytes(const T& value);
 template <class T> T from_bytes(std::span<const std::byte> bytes);
 
@@ -20,10 +22,14 @@ template <class T> T from_bytes(std::span<const std::byte> bytes);
 template <class Acc, class Body> Acc parallel_fold(std::size_t n, Body body, std::size_t grain = 1);
 
 /// Merges every rank's value along a binomial tree; the result is on `root` (other ranks get
-/// a default-constructed T). Collective; throws mhbench::MpiError on failure.
+/// a default-constructed T). Collective; throws mhbench::MpiError on failure. If a merge or
+/// decoding fails on some rank, the error travels up the tree and the root (and every rank on
+/// the way) throws mhbench::Error naming that rank. Works on a private duplicate of `comm`,
+/// so the caller's messages and error handler are untouched.
 template <class T> T reduce_to_root(const T& local, MPI_Comm comm, int root = 0);
 
-/// reduce_to_root, then broadcast, so every rank holds the merged value.
+/// reduce_to_root, then broadcast, so every rank holds the merged value (the same bytes on
+/// every rank). An error anywhere is thrown on every rank.
 template <class T> T allreduce(const T& local, MPI_Comm comm);
 
 }  // namespace mhbench::reduce

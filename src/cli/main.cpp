@@ -1,1 +1,173 @@
-int main() { return 0; }
+// The `mhbench` command: synth, ingest, run JOB, demo. Every subcommand runs the same alone or
+// under mpirun / srun; a failure on any rank ends the whole job with one clear message.
+#include <mpi.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "jobs/activity.hpp"
+#include "jobs/ingest.hpp"
+#include "model/errors.hpp"
+#include "synth/synth.hpp"
+
+namespace fs = std::filesystem;
+using namespace mhbench;
+
+namespace {
+
+int g_rank = 0, g_size = 1;
+
+void say(const std::string& s) {
+    if (g_rank == 0) std::cout << s << std::endl;
+}
+
+struct Common {
+    int threads = 0;
+};
+
+void run_synth(const fs::path& out, double scale, std::uint64_t seed, const std::string& years, double faults,
+               int threads) {
+    synth::Options o;
+    o.out = out;
+    o.scale = scale;
+    o.seed = seed;
+    auto r = YearRange::parse(years);
+    o.first = r.first;
+    o.last = r.last;
+    o.fault_rate = faults;
+    o.threads = threads;
+    auto t0 = std::chrono::steady_clock::now();
+    synth::generate(o, MPI_COMM_WORLD);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    say("synth: wrote " + out.string() + " (scale " + std::to_string(scale) + ", " + r.first.label() +
+        (r.first == r.last ? "" : " to " + r.last.label()) + ") in " + std::to_string(s) + " s");
+}
+
+void run_ingest(const fs::path& in, const fs::path& store, int threads) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto summary = jobs::run_ingest({in, store, threads}, MPI_COMM_WORLD);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (g_rank != 0) return;
+    std::printf("ingest: %s written in %.1f s on %d rank(s)\n", store.c_str(), s, g_size);
+    std::printf("  %-32s %12s %12s %12s %12s\n", "table", "read", "stored", "quarantined", "superseded");
+    for (const auto& [t, a] : summary.tables)
+        std::printf("  %-32s %12lld %12lld %12lld %12lld\n", t.c_str(), static_cast<long long>(a.read),
+                    static_cast<long long>(a.stored), static_cast<long long>(a.quarantined),
+                    static_cast<long long>(a.superseded));
+    std::printf("  quarantined rows are listed in %s.quarantine.csv\n", store.c_str());
+    std::fflush(stdout);
+}
+
+void run_job(const std::string& job, jobs::RunOptions o) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (job == "activity") jobs::run_activity(o, MPI_COMM_WORLD);
+    else
+        throw ConfigError("job '" + job + "' is not available yet; available: activity");
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f", s);
+    say("run " + job + ": results in " + o.out.string() + " (" + buf + " s)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    std::vector<std::string> args(argv, argv + argc);
+
+    CLI::App app{"mhbench: national mental health currency benchmarks (NHS Talking Therapies and MHSDS)"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", MHBENCH_VERSION);
+
+    auto* synth = app.add_subcommand("synth", "Generate synthetic national extracts (one CSV per table)");
+    fs::path synth_out;
+    double scale = 0.01, faults = 0;
+    std::uint64_t seed = 1;
+    std::string year = "2023-24", years;
+    int threads = 0;
+    synth->add_option("--out", synth_out, "Output directory")->required();
+    synth->add_option("--scale", scale, "1 = one national year at real volume")->check(CLI::PositiveNumber);
+    synth->add_option("--seed", seed, "Random seed; the same seed gives the same bytes");
+    synth->add_option("--year", year, "Financial year, e.g. 2023-24");
+    synth->add_option("--years", years, "Range of financial years, e.g. 2021-22:2023-24 (overrides --year)");
+    synth->add_option("--faults", faults, "Share of rows given an injected data-quality fault")->check(CLI::Range(0.0, 0.5));
+    synth->add_option("--threads", threads, "Threads per rank (0 = all cores)");
+
+    auto* ingest = app.add_subcommand("ingest", "Ingest CSV extracts into the national HDF5 store");
+    fs::path in, store;
+    ingest->add_option("--in", in, "Directory of <Table>.csv files and organisations.csv")->required();
+    ingest->add_option("--store", store, "Store file to write (STORE.h5)")->required();
+    ingest->add_option("--threads", threads, "Threads per rank (0 = all cores)");
+
+    auto* run = app.add_subcommand("run", "Run a job over the store");
+    std::string job;
+    jobs::RunOptions ro;
+    std::string run_year = "2023-24";
+    run->add_option("job", job, "activity")->required();
+    run->add_option("--store", ro.store, "Store file (STORE.h5)")->required();
+    run->add_option("--year", run_year, "Financial year, or a range 2021-22:2023-24");
+    run->add_option("--out", ro.out, "Output directory")->required();
+    run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
+    run->add_option("--reference", "Reference data directory (used by jobs that have reference data)");
+
+    auto* demo = app.add_subcommand("demo", "Generate a national sample, ingest it, run the jobs, say where the outputs are");
+    fs::path demo_dir = "demo";
+    double demo_scale = 0.02;
+    demo->add_option("--dir", demo_dir, "Working directory for the sample, store and results");
+    demo->add_option("--scale", demo_scale, "Sample size (1 = one national year)")->check(CLI::PositiveNumber);
+    demo->add_option("--threads", threads, "Threads per rank (0 = all cores)");
+
+    int code = 0;
+    try {
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::ParseError& e) {
+            if (g_rank == 0) code = app.exit(e);
+            else code = e.get_exit_code();
+            MPI_Finalize();
+            return code;
+        }
+        if (*synth) run_synth(synth_out, scale, seed, years.empty() ? year : years, faults, threads);
+        if (*ingest) run_ingest(in, store, threads);
+        if (*run) {
+            ro.years = YearRange::parse(run_year);
+            ro.command_line = args;
+            run_job(job, ro);
+        }
+        if (*demo) {
+            say("demo: generating a synthetic national sample (scale " + std::to_string(demo_scale) + ") in " +
+                (demo_dir / "data").string());
+            run_synth(demo_dir / "data", demo_scale, 1, "2023-24", 0.001, threads);
+            run_ingest(demo_dir / "data", demo_dir / "store.h5", threads);
+            jobs::RunOptions o;
+            o.store = demo_dir / "store.h5";
+            o.out = demo_dir / "results" / "activity";
+            o.threads = threads;
+            o.command_line = args;
+            run_job("activity", o);
+            say("\ndemo finished on " + std::to_string(g_size) + " rank(s). Outputs:\n  synthetic extracts  " +
+                (demo_dir / "data").string() + "/\n  national store      " + (demo_dir / "store.h5").string() +
+                "\n  activity results    " + o.out.string() + "/ (results.h5, activity_*.csv, manifest.json)");
+        }
+    } catch (const std::exception& e) {
+        // Rank 0 reports at once; another failing rank waits briefly so that, when every rank
+        // failed the same way, rank 0's abort ends the job with a single message.
+        if (g_rank != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+        std::fprintf(stderr, "mhbench: error: %s%s\n", e.what(),
+                     g_size > 1 ? (" (rank " + std::to_string(g_rank) + ")").c_str() : "");
+        std::fflush(stderr);
+        if (g_size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
+        MPI_Finalize();
+        return 1;
+    }
+    MPI_Finalize();
+    return 0;
+}

@@ -17,8 +17,14 @@ public:
     AtomicOutputs(const AtomicOutputs&) = delete;
     AtomicOutputs& operator=(const AtomicOutputs&) = delete;
 
+    /// `name` may hold sub-folders ("packs/index.html"); they are created. Asking twice for the
+    /// same name gives the same path. Absolute names or ".." throw ConfigError.
     std::filesystem::path path_for(const std::string& name);
+    /// Checks every registered output was written (IoError otherwise, nothing renamed), syncs
+    /// them, removes a stale manifest.json from an earlier run, then renames.
     void commit();  // renames in the order registered; "manifest.json" always last
+    /// The names in the order commit() renames them.
+    std::vector<std::string> commit_order() const;
     const std::filesystem::path& dir() const { return dir_; }
 
 private:

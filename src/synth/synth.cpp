@@ -1,1 +1,506 @@
-// placeholder, being written
+// Orchestration of the generator: units in a fixed global order, generated in batches (ranks
+// take contiguous shares of a batch, oneTBB threads take units), each table written with
+// collective MPI-IO at offsets from a prefix sum of buffer sizes in global unit order. So the
+// bytes depend only on the options, never on the number of ranks or threads.
+//
+// Meaning of truth.json (what ingest must find):
+// - rows: data lines written to the table's CSV (header line excluded), faulty rows included.
+// - superseded: rows whose record key appears again in a later submission (a larger submission
+//   id) of the same provider: the open copy of a referral / team / hospital spell discharged in a
+//   later month, and rows repeated by a month's resubmission. Injected faulty rows are never
+//   superseded and never supersede anything (see below).
+// - faults: extra rows, one per affected record (a record is affected with probability
+//   fault_rate), placed in the submission of the record's last copy. The clean records are the
+//   same at every fault rate. Kinds:
+//     orphan      the record with its parent key (and its own id, if any) replaced by fresh ids
+//                 that name no row;
+//     duplicate   an exact copy of the record's last row, in the same submission: ingest keeps one
+//                 and quarantines the other, so it counts one fault;
+//     bad_date    a date field made unparseable (e.g. 2023-13-45; a non-key date where the table
+//                 has one) and the own id (if any) replaced by a fresh id;
+//     missing_key one key field left empty (the own id where the table has one).
+//   A faulty row carries exactly one fault, so the reason precedence of ingest (unparseable,
+//   then missing key, then orphan, then duplicate) does not change the counts.
+// Hence stored rows = rows - superseded - sum(faults) for every table.
+#include "synth/synth.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model/errors.hpp"
+#include "synth/gen.hpp"
+
+namespace mhbench::synth {
+
+namespace {
+
+// Expected bytes of output per referral, used only to size batches and balance ranks.
+constexpr double kBytesIapt = 650, kBytesMhsds = 1000;
+// Output buffered per rank per batch; bounds memory at any scale.
+constexpr double kBatchBytesPerRank = 96e6;
+// Referrals received before the period and still open, as a share of a year's referrals.
+constexpr double kCarryIapt = 0.3, kCarryMhsds = 0.35;
+
+bool all_ok(bool ok, MPI_Comm comm) {
+    int mine = ok ? 1 : 0, all = 0;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm);
+    return all == 1;
+}
+
+/// Turns a failure on any rank into the same exception on every rank (no rank hangs).
+void check_collective(bool ok, const std::string& what, MPI_Comm comm, bool io = true) {
+    if (all_ok(ok, comm)) return;
+    if (io) throw IoError(what);
+    throw ConfigError(what);
+}
+
+std::string mpi_error_text(int code) {
+    char buf[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(code, buf, &len);
+    return std::string(buf, static_cast<std::size_t>(len));
+}
+
+std::string header_line(const TableSpec& t) {
+    std::string s;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+        if (i) s += ',';
+        s += t.columns[i].name;
+    }
+    return s + '\n';
+}
+
+void validate(const Options& o) {
+    if (o.out.empty()) throw ConfigError("synth: --out is required");
+    if (!(o.scale > 0) || !std::isfinite(o.scale) || o.scale > 1000)
+        throw ConfigError("synth: scale must be a number above 0 and at most 1000");
+    if (o.last < o.first) throw ConfigError("synth: the last financial year is before the first");
+    if (o.last.start_year - o.first.start_year >= 99) throw ConfigError("synth: at most 99 financial years");
+    if (o.first.start_year < 1990 || o.last.start_year > 2200) throw ConfigError("synth: financial year out of range");
+    if (!(o.fault_rate >= 0) || o.fault_rate > 0.5) throw ConfigError("synth: fault rate must be between 0 and 0.5");
+    if (o.threads < 0) throw ConfigError("synth: threads must be 0 (default) or more");
+}
+
+class FileWriter {  // rank 0's small files: plain stdio, errors as IoError
+public:
+    explicit FileWriter(const std::filesystem::path& p) : path_(p), f_(std::fopen(p.c_str(), "wb")) {
+        if (!f_) throw IoError("cannot create " + p.string() + ": " + std::strerror(errno));
+    }
+    ~FileWriter() {
+        if (f_) std::fclose(f_);
+    }
+    void write(const std::string& s) {
+        if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) throw IoError("cannot write " + path_.string());
+    }
+    void close() {
+        const bool ok = std::fclose(f_) == 0;
+        f_ = nullptr;
+        if (!ok) throw IoError("cannot write " + path_.string());
+    }
+
+private:
+    std::filesystem::path path_;
+    std::FILE* f_;
+};
+
+std::string fmt_amount(double v) {
+    std::string s;
+    append_uint(s, static_cast<std::uint64_t>(std::llround(std::max(0.0, v))));
+    return s;
+}
+
+/// Submission headers, lookups and MHIS / IPS inputs: small, written by rank 0.
+void write_small_files(const Ctx& ctx) {
+    const Catalogue& cat = *ctx.cat;
+    const auto& dir = ctx.opt.out;
+    for (Dataset ds : {Dataset::Iapt, Dataset::Mhsds}) {
+        const TableSpec& h = header_table(ds);
+        const auto& provs = ds == Dataset::Iapt ? cat.iapt : cat.mhsds;
+        FileWriter f(dir / (h.name + ".csv"));
+        std::string s = header_line(h);
+        for (std::size_t p = 0; p < provs.size(); ++p) {
+            for (int ms = ctx.first_ms; ms <= ctx.last_ms; ++ms) {
+                for (int r = 0; r < 2; ++r) {
+                    if (r == 1 && !ctx.has_resub(ds, static_cast<int>(p), ms)) continue;
+                    append_uint(s, Ctx::submission_id(ds, static_cast<int>(p), ms, r == 1));
+                    s += ',';
+                    s += provs[p].code;
+                    s += ',';
+                    append_date(s, month_first_day(ms));
+                    s += ',';
+                    append_date(s, month_first_day(ms + 1) - 1);
+                    s += '\n';
+                }
+            }
+            if (s.size() > (1u << 20)) {
+                f.write(s);
+                s.clear();
+            }
+        }
+        f.write(s);
+        f.close();
+    }
+
+    {
+        FileWriter f(dir / "organisations.csv");
+        std::string s = "org_code,org_name,icb_code,icb_name,region_code,region_name\n";
+        for (const auto* provs : {&cat.iapt, &cat.mhsds})
+            for (const Provider& p : *provs) {
+                const Icb& icb = cat.icbs[static_cast<std::size_t>(p.icb)];
+                s += csv_field(p.code) + ',' + csv_field(p.name) + ',' + csv_field(icb.code) + ',' + csv_field(icb.name) + ',' +
+                     csv_field(icb.region_code) + ',' + csv_field(icb.region_name) + '\n';
+            }
+        f.write(s);
+        f.close();
+    }
+
+    double total_weight = 0, total_mhsds = 0;
+    for (const Icb& icb : cat.icbs) {
+        total_weight += icb.iapt_weight + icb.mhsds_weight;
+        total_mhsds += icb.mhsds_weight;
+    }
+    {
+        // MHIS categories of seed 003 with rough shares of mental health spend; amounts in
+        // pounds, scaled with --scale so unit costs stay plausible (national ~ GBP 14bn at scale 1).
+        struct Cat {
+            const char* code;
+            double share;
+            bool sdf;
+        };
+        static constexpr Cat kCats[] = {
+            {"1", 8, true},    {"2", 1, true},     {"21", 1, true},   {"3", 1.5, true}, {"4", 8, true},
+            {"5", 3, false},   {"6", 2, true},     {"7", 5, true},    {"8", 0.3, false}, {"9a", 22, true},
+            {"9b", 2, false},  {"20", 6, false},   {"10", 1, false},  {"11", 0.3, true}, {"12", 0.2, true},
+            {"13", 22, false}, {"14", 2, false},   {"16", 6, false},  {"17", 4, false}, {"18a", 3, false},
+            {"18b", 0.5, false}, {"18c", 1, false}, {"19", 3, false}, {"not applicable", 0.5, false}};
+        constexpr double kNational = 14e9;
+        FileWriter f(dir / "mhis_ledger.csv");
+        std::string s = "icb_code,financial_year,category,funding_source,amount\n";
+        for (std::size_t i = 0; i < cat.icbs.size(); ++i) {
+            const Icb& icb = cat.icbs[i];
+            for (std::size_t y = 0; y < ctx.years.size(); ++y) {
+                const FinancialYear fy = ctx.years[y];
+                Rng r(mix({ctx.opt.seed, 0x4D484953ull, i, static_cast<std::uint64_t>(fy.start_year)}));
+                const double growth = std::pow(1.05, fy.start_year - 2023);
+                const double icb_total = kNational * growth * ctx.opt.scale * (icb.iapt_weight + icb.mhsds_weight) / total_weight;
+                for (const Cat& c : kCats) {
+                    const double amount = icb_total * c.share / 100 * (0.85 + 0.3 * r.u());
+                    const double sdf = c.sdf ? amount * (0.05 + 0.1 * r.u()) : 0;
+                    const std::string head = icb.code + ',' + fy.label() + ',' + c.code + ',';
+                    s += head + "Baseline," + fmt_amount(amount - sdf) + '\n';
+                    if (c.sdf) s += head + "SDF," + fmt_amount(sdf) + '\n';
+                    if (fy.start_year <= 2022 && r.chance(0.2)) s += head + "COVID-19," + fmt_amount(amount * 0.02) + '\n';
+                }
+            }
+        }
+        f.write(s);
+        f.close();
+    }
+    {
+        // IPS access targets: the national ambition (55,000 a year by 2023-24) shared by activity.
+        FileWriter f(dir / "ips_targets.csv");
+        std::string s = "icb_code,financial_year,target\n";
+        for (const Icb& icb : cat.icbs)
+            for (const FinancialYear& fy : ctx.years) {
+                const double t = 55000.0 * ctx.opt.scale * icb.mhsds_weight / total_mhsds;
+                s += icb.code + ',' + fy.label() + ',' + fmt_amount(std::max(1.0, std::round(t))) + '\n';
+            }
+        f.write(s);
+        f.close();
+    }
+    {
+        // Fidelity reviews of the large trusts' IPS services: one or two, the latest often recent.
+        FileWriter f(dir / "ips_fidelity.csv");
+        std::string s = "org_code,review_date,score\n";
+        for (std::size_t p = 0; p < cat.mhsds.size(); ++p) {
+            if (!cat.mhsds[p].big) continue;
+            Rng r(mix({ctx.opt.seed, 0x495053ull, p}));
+            const int reviews = r.range(1, 2);
+            Day d = ctx.end - r.range(0, 900);
+            for (int k = 0; k < reviews; ++k, d -= 365 + r.range(0, 200)) {
+                s += cat.mhsds[p].code + ',';
+                append_date(s, d);
+                s += ',' + fmt_amount(std::clamp(std::round(r.normal(100, 14)), 50.0, 125.0)) + '\n';
+            }
+        }
+        f.write(s);
+        f.close();
+    }
+}
+
+}  // namespace
+
+Ctx::Ctx(const Options& o) : opt(o), cat(&catalogue()) {
+    for (int y = o.first.start_year; y <= o.last.start_year; ++y) years.push_back(FinancialYear{y});
+    start = o.first.first_day();
+    end = o.last.last_day();
+    first_ms = month_serial(start);
+    last_ms = month_serial(end);
+}
+
+std::int64_t Ctx::year_count(Dataset ds, int prov, int year) const {
+    const auto& provs = ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
+    const double expected = provs[static_cast<std::size_t>(prov)].referrals * opt.scale;
+    const std::int64_t n = stochastic_round(
+        expected, mix({opt.seed, 0x4E ^ 0ull, static_cast<std::uint64_t>(ds), static_cast<std::uint64_t>(prov),
+                       static_cast<std::uint64_t>(years[static_cast<std::size_t>(year)].start_year)}));
+    return expected > 0 ? std::max<std::int64_t>(n, 1) : 0;
+}
+
+std::int64_t Ctx::unit_count(const Unit& u) const {
+    const std::uint64_t fy = static_cast<std::uint64_t>(years[static_cast<std::size_t>(u.year)].start_year);
+    const std::uint64_t ds = static_cast<std::uint64_t>(u.ds), p = static_cast<std::uint64_t>(u.prov);
+    if (u.part == 0) {
+        const auto& provs = u.ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
+        const double carry = u.ds == Dataset::Iapt ? kCarryIapt : kCarryMhsds;
+        return stochastic_round(provs[p].referrals * opt.scale * carry, mix({opt.seed, 0x43ull, ds, p, fy}));
+    }
+    // Split the year's count over months with a random phase so small providers' few
+    // referrals do not all fall in the same month.
+    const double n = static_cast<double>(year_count(u.ds, u.prov, u.year));
+    const double phase = unit_double(mix({opt.seed, 0x46ull, ds, p, fy}));
+    return static_cast<std::int64_t>(std::floor(n * u.part / 12 + phase) - std::floor(n * (u.part - 1) / 12 + phase));
+}
+
+void generate(const Options& options, MPI_Comm comm) {
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    validate(options);
+    tab_info();  // schema check before any collective work
+    {
+        // Every rank must generate the same data: compare the options with rank 0's.
+        std::uint64_t h = mix({options.seed, static_cast<std::uint64_t>(options.first.start_year),
+                               static_cast<std::uint64_t>(options.last.start_year),
+                               std::bit_cast<std::uint64_t>(options.scale), std::bit_cast<std::uint64_t>(options.fault_rate)});
+        std::uint64_t h0 = h;
+        MPI_Bcast(&h0, 1, MPI_UINT64_T, 0, comm);
+        check_collective(h0 == h, "synth: ranks were given different options", comm, false);
+    }
+    const Ctx ctx(options);
+
+    std::string error;
+    if (rank == 0) {
+        std::error_code ec;
+        std::filesystem::create_directories(options.out, ec);
+        if (ec) error = "cannot create " + options.out.string() + ": " + ec.message();
+    }
+    check_collective(error.empty(), error.empty() ? "synth: rank 0 could not create the output directory" : error, comm);
+
+    // Open every table file collectively, truncate it, and let rank 0 write the header line.
+    std::array<MPI_File, kTabs> fh;
+    std::array<long long, kTabs> base{};
+    fh.fill(MPI_FILE_NULL);
+    struct Closer {
+        std::array<MPI_File, kTabs>& f;
+        ~Closer() {
+            for (auto& h : f)
+                if (h != MPI_FILE_NULL) MPI_File_close(&h);
+        }
+    } closer{fh};
+    for (int t = 0; t < kTabs; ++t) {
+        const TableSpec& spec = *tab_info()[t].spec;
+        const std::string path = (options.out / (spec.name + ".csv")).string();
+        int rc = MPI_File_open(comm, path.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh[t]);
+        if (rc != MPI_SUCCESS) {
+            fh[t] = MPI_FILE_NULL;
+            throw IoError("cannot open " + path + ": " + mpi_error_text(rc));  // MPI_File_open is collective: all ranks fail
+        }
+        rc = MPI_File_set_size(fh[t], 0);
+        const std::string line = header_line(spec);
+        if (rc == MPI_SUCCESS && rank == 0)
+            rc = MPI_File_write_at(fh[t], 0, line.data(), static_cast<int>(line.size()), MPI_BYTE, MPI_STATUS_IGNORE);
+        check_collective(rc == MPI_SUCCESS, "cannot write " + path, comm);
+        base[t] = static_cast<long long>(line.size());
+    }
+
+    // Units in global order: IAPT providers, then MHSDS; per provider its years and parts.
+    std::vector<Unit> units;
+    for (Dataset ds : {Dataset::Iapt, Dataset::Mhsds}) {
+        const auto& provs = ds == Dataset::Iapt ? ctx.cat->iapt : ctx.cat->mhsds;
+        const double bytes = ds == Dataset::Iapt ? kBytesIapt : kBytesMhsds;
+        for (int p = 0; p < static_cast<int>(provs.size()); ++p)
+            for (int y = 0; y < static_cast<int>(ctx.years.size()); ++y)
+                for (int part = y == 0 ? 0 : 1; part <= 12; ++part) {
+                    Unit u{ds, p, y, part, 0};
+                    u.cost = 1 + bytes * static_cast<double>(ctx.unit_count(u));
+                    units.push_back(u);
+                }
+    }
+
+    // Default-constructed arena = oneTBB's default concurrency.
+    auto arena = options.threads > 0 ? std::make_unique<tbb::task_arena>(options.threads) : std::make_unique<tbb::task_arena>();
+    std::array<TabCounts, kTabs> counts{};
+    const double budget = kBatchBytesPerRank * size;
+    std::size_t begin = 0;
+    while (begin < units.size()) {
+        // Next batch: whole units up to the budget (at least one).
+        std::size_t end = begin;
+        double cost = 0;
+        while (end < units.size() && (end == begin || cost + units[end].cost <= budget)) cost += units[end++].cost;
+        // This rank's contiguous share: units whose cost midpoint falls in its slice.
+        std::size_t lo = end, hi = begin;
+        double acc = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            const double mid = (acc + units[i].cost / 2) / cost;
+            acc += units[i].cost;
+            const int owner = std::min(size - 1, static_cast<int>(mid * size));
+            if (owner == rank) {
+                lo = std::min(lo, i);
+                hi = std::max(hi, i + 1);
+            }
+        }
+        const std::size_t mine = hi > lo ? hi - lo : 0;
+
+        std::vector<UnitOut> outs(mine);
+        bool ok = true;
+        try {
+            arena->execute([&] {
+                tbb::parallel_for(tbb::blocked_range<std::size_t>(0, mine, 1), [&](const auto& r) {
+                    for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                        const Unit& u = units[lo + i];
+                        if (u.ds == Dataset::Iapt) generate_iapt_unit(ctx, u, outs[i]);
+                        else generate_mhsds_unit(ctx, u, outs[i]);
+                    }
+                });
+            });
+        } catch (const std::exception& e) {
+            ok = false;
+            error = e.what();
+        }
+        check_collective(ok, error.empty() ? "synth: generation failed on another rank" : "synth: " + error, comm, false);
+
+        std::array<long long, kTabs> len{}, off{}, total{}, maxlen{};
+        for (const UnitOut& o : outs)
+            for (int t = 0; t < kTabs; ++t) {
+                len[t] += static_cast<long long>(o.text[t].size());
+                counts[t].rows += o.counts[t].rows;
+                counts[t].superseded += o.counts[t].superseded;
+                for (int f = 0; f < kFaults; ++f) counts[t].faults[f] += o.counts[t].faults[f];
+            }
+        MPI_Exscan(len.data(), off.data(), kTabs, MPI_LONG_LONG, MPI_SUM, comm);
+        if (rank == 0) off.fill(0);  // MPI_Exscan leaves rank 0's result undefined
+        MPI_Allreduce(len.data(), total.data(), kTabs, MPI_LONG_LONG, MPI_SUM, comm);
+        MPI_Allreduce(len.data(), maxlen.data(), kTabs, MPI_LONG_LONG, MPI_MAX, comm);
+
+        std::string buf;
+        int rc_all = MPI_SUCCESS;
+        for (int t = 0; t < kTabs; ++t) {
+            if (total[t] == 0) continue;
+            buf.clear();
+            buf.reserve(static_cast<std::size_t>(len[t]));
+            for (UnitOut& o : outs) {
+                buf += o.text[t];
+                std::string().swap(o.text[t]);
+            }
+            // Collective writes in rounds of at most 1 GiB (MPI counts are int).
+            constexpr long long kChunk = 1ll << 30;
+            for (long long done = 0; done < maxlen[t]; done += kChunk) {
+                const long long n = std::clamp(len[t] - done, 0ll, kChunk);
+                const int rc = MPI_File_write_at_all(fh[t], base[t] + off[t] + done, buf.data() + std::min(done, len[t]),
+                                                     static_cast<int>(n), MPI_BYTE, MPI_STATUS_IGNORE);
+                if (rc != MPI_SUCCESS) rc_all = rc;
+            }
+            base[t] += total[t];
+        }
+        check_collective(rc_all == MPI_SUCCESS,
+                         "cannot write the tables in " + options.out.string() +
+                             (rc_all == MPI_SUCCESS ? std::string() : ": " + mpi_error_text(rc_all)),
+                         comm);
+        begin = end;
+    }
+    for (auto& h : fh) {
+        const int rc = MPI_File_close(&h);
+        check_collective(rc == MPI_SUCCESS, "cannot close a table file in " + options.out.string(), comm);
+    }
+
+    // Exact totals across ranks.
+    std::vector<long long> flat;
+    for (const TabCounts& c : counts) {
+        flat.push_back(c.rows);
+        flat.push_back(c.superseded);
+        for (auto f : c.faults) flat.push_back(f);
+    }
+    std::vector<long long> sum(flat.size());
+    MPI_Reduce(flat.data(), sum.data(), static_cast<int>(flat.size()), MPI_LONG_LONG, MPI_SUM, 0, comm);
+
+    bool ok = true;
+    if (rank == 0) {
+        try {
+            write_small_files(ctx);
+            nlohmann::ordered_json j;
+            j["generator"] = "mhbench synth";
+            j["version"] = MHBENCH_VERSION;
+            auto& o = j["options"];
+            o["scale"] = options.scale;
+            o["seed"] = options.seed;
+            o["first_year"] = options.first.label();
+            o["last_year"] = options.last.label();
+            o["years"] = nlohmann::json::array();
+            for (const auto& fy : ctx.years) o["years"].push_back(fy.label());
+            o["fault_rate"] = options.fault_rate;
+            auto& tables = j["tables"];
+            const std::size_t per = 2 + kFaults;
+            for (const TableSpec& spec : all_tables()) {
+                nlohmann::ordered_json e;
+                std::int64_t rows = 0, sup = 0;
+                std::array<std::int64_t, kFaults> faults{};
+                if (spec.is_header) {
+                    const auto& provs = spec.dataset == Dataset::Iapt ? ctx.cat->iapt : ctx.cat->mhsds;
+                    for (std::size_t p = 0; p < provs.size(); ++p)
+                        for (int ms = ctx.first_ms; ms <= ctx.last_ms; ++ms)
+                            rows += 1 + (ctx.has_resub(spec.dataset, static_cast<int>(p), ms) ? 1 : 0);
+                } else {
+                    int t = 0;
+                    while (tab_info()[t].spec != &spec) ++t;
+                    rows = sum[t * per];
+                    sup = sum[t * per + 1];
+                    for (int f = 0; f < kFaults; ++f) faults[f] = sum[t * per + 2 + f];
+                }
+                e["rows"] = rows;
+                e["superseded"] = sup;
+                for (int f = 0; f < kFaults; ++f) e["faults"][std::string(fault_name(f))] = faults[f];
+                tables[spec.name] = e;
+            }
+            j["definitions"] = {
+                {"superseded", "rows whose record key appears again in a later submission of the same provider"},
+                {"faults", "extra rows, one fault each, in the submission of the record's last copy; clean data "
+                           "do not depend on the fault rate; stored = rows - superseded - all faults"},
+                {"duplicate", "an exact copy of a row in the same submission; one of the pair counts as the fault"},
+                {"orphan", "parent key (and own id) replaced by ids that name no row"},
+                {"bad_date", "one date field unparseable, own id fresh"},
+                {"missing_key", "one key field empty"}};
+            j["true_values"] = {{"note", "calibration to the seed 000 Fig. 3 averages is not implemented yet"}};
+            FileWriter f(options.out / "truth.json");
+            f.write(j.dump(2) + '\n');
+            f.close();
+        } catch (const std::exception& e) {
+            ok = false;
+            error = e.what();
+        }
+    }
+    int len = rank == 0 && !ok ? static_cast<int>(error.size()) : 0;
+    MPI_Bcast(&len, 1, MPI_INT, 0, comm);
+    if (len > 0) {
+        error.resize(static_cast<std::size_t>(len));
+        MPI_Bcast(error.data(), len, MPI_CHAR, 0, comm);
+        throw IoError(error);
+    }
+}
+
+}  // namespace mhbench::synth

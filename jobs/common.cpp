@@ -1,0 +1,118 @@
+#include "jobs/common.hpp"
+
+#include <oneapi/tbb/info.h>
+
+#include "model/errors.hpp"
+#include "report/atomic.hpp"
+
+namespace mhbench::jobs {
+
+std::string_view level_name(Level l) {
+    switch (l) {
+        case Level::Provider: return "provider";
+        case Level::Icb: return "icb";
+        case Level::Region: return "region";
+        case Level::England: return "national";
+    }
+    return "?";
+}
+
+Hierarchy Hierarchy::build(const store::Store& s, Dataset d) {
+    Hierarchy h;
+    std::map<std::string, store::Organisation> by_code;
+    for (auto& o : s.organisations()) by_code[o.org_code] = o;
+    for (const auto& p : s.providers(d)) {
+        h.provider_code.push_back(p);
+        auto it = by_code.find(p);
+        if (it == by_code.end()) {
+            h.icb_code.push_back("UNKNOWN");
+            h.region_code.push_back("UNKNOWN");
+            h.names[p] = "";
+            ++h.unmapped;
+            continue;
+        }
+        h.icb_code.push_back(it->second.icb_code);
+        h.region_code.push_back(it->second.region_code);
+        h.names[p] = it->second.org_name;
+        h.names[it->second.icb_code] = it->second.icb_name;
+        h.names[it->second.region_code] = it->second.region_name;
+    }
+    h.names["UNKNOWN"] = "Not in the organisation lookup";
+    h.names["ENG"] = "England";
+    return h;
+}
+
+const std::string& Hierarchy::code(Level l, std::size_t p) const {
+    static const std::string england = "ENG";
+    switch (l) {
+        case Level::Provider: return provider_code[p];
+        case Level::Icb: return icb_code[p];
+        case Level::Region: return region_code[p];
+        case Level::England: return england;
+    }
+    return england;
+}
+
+Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank) {
+    const std::size_t P = s.providers(d).size();
+    std::vector<std::int64_t> w(P, 0);
+    for (const auto& t : weight_tables) {
+        auto off = s.provider_offsets(d, t);
+        for (std::size_t p = 0; p < P; ++p) w[p] += off[p + 1] - off[p];
+    }
+    Plan plan;
+    plan.assignment = partition::lpt_assign(w, ranks);
+    plan.providers = partition::units_of(plan.assignment, rank);
+    return plan;
+}
+
+std::vector<partition::RowRange> Plan::ranges(const store::Store& s, Dataset d, const std::string& table) const {
+    return partition::ranges_for(s.provider_offsets(d, table), providers);
+}
+
+double Stopwatch::lap() {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+    return s;
+}
+
+void write_outputs(const RunOptions& o, const std::string& job, const store::Store& s,
+                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads) {
+    report::AtomicOutputs out(o.out);
+    report::Attributes attrs = {
+        {"job", job},
+        {"financial_year", o.years.first.label() + (o.years.first == o.years.last ? "" : ":" + o.years.last.label())},
+        {"software_version", MHBENCH_VERSION},
+        {"store_schema_version", std::to_string(store::kSchemaVersion)},
+        {"input_digests", s.attribute("input_digests")},
+        {"ranks", std::to_string(ranks)},
+        {"threads", std::to_string(threads)},
+        {"created", report::Manifest::utc_now()},
+    };
+    auto h5 = out.path_for("results.h5");
+    report::write_h5(tables, h5, attrs);
+    manifest.add_output("results.h5", h5);
+    for (const auto& t : tables) {
+        auto csv = out.path_for(t.name() + ".csv");
+        report::write_csv(t, csv);
+        manifest.add_output(t.name() + ".csv", csv);
+    }
+    manifest.set("job", job);
+    manifest.set("financial_year", attrs["financial_year"]);
+    manifest.set_parallelism(ranks, threads);
+    manifest.set_command_line(o.command_line);
+    manifest.add_input("store", s.path().string());
+    for (Dataset d : {Dataset::Iapt, Dataset::Mhsds}) {
+        if (!s.has(d)) continue;
+        for (const TableSpec* t : tables_of(d)) {
+            auto a = s.accounting(d, t->name);
+            manifest.add_table_accounting(std::string(dataset_name(d)), t->name, a.read, a.stored, a.quarantined,
+                                          a.superseded);
+        }
+    }
+    manifest.write(out.path_for("manifest.json"));
+    out.commit();
+}
+
+}  // namespace mhbench::jobs

@@ -1,0 +1,65 @@
+#pragma once
+// What every `mhbench run JOB` shares: options, the provider → ICB → region hierarchy,
+// the per-rank reading plan and the write-out of results, CSV and manifest.
+#include <mpi.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/dates.hpp"
+#include "partition/lpt.hpp"
+#include "partition/plan.hpp"
+#include "report/manifest.hpp"
+#include "report/table.hpp"
+#include "store/store.hpp"
+
+namespace mhbench::jobs {
+
+struct RunOptions {
+    std::filesystem::path store;
+    std::filesystem::path out;
+    YearRange years{{2023}, {2023}};
+    int threads = 0;                  ///< 0 = oneTBB default
+    std::vector<std::string> command_line;
+};
+
+/// The four reporting levels, England last. Below England, disclosure control applies.
+enum class Level : std::uint8_t { Provider, Icb, Region, England };
+inline constexpr Level kLevels[] = {Level::Provider, Level::Icb, Level::Region, Level::England};
+std::string_view level_name(Level l);  // "provider", "icb", "region", "national"
+
+/// Provider → ICB → region for the providers of one data set, from the store's lookup.
+/// Providers absent from the lookup report under ICB and region "UNKNOWN" (and are counted).
+struct Hierarchy {
+    std::vector<std::string> provider_code, icb_code, region_code;  // by provider index
+    std::map<std::string, std::string> names;                       // code → name
+    std::int64_t unmapped = 0;
+    static Hierarchy build(const store::Store& s, Dataset d);
+    /// The organisation code of provider p at a level ("ENG" for England).
+    const std::string& code(Level l, std::size_t p) const;
+};
+
+/// This rank's providers (LPT by the rows of the given tables) and their row ranges.
+struct Plan {
+    partition::Assignment assignment;
+    std::vector<int> providers;  ///< owned, ascending
+    std::vector<partition::RowRange> ranges(const store::Store& s, Dataset d, const std::string& table) const;
+    static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank);
+};
+
+/// Wall-clock stage timer for the manifest.
+class Stopwatch {
+public:
+    double lap();  ///< seconds since construction or the previous lap
+private:
+    std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
+
+/// On rank 0: writes results.h5, one CSV per table and manifest.json atomically into out.
+void write_outputs(const RunOptions& o, const std::string& job, const store::Store& s,
+                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads);
+
+}  // namespace mhbench::jobs

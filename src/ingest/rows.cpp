@@ -1,0 +1,265 @@
+#include "ingest/rows.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <numeric>
+
+#include "model/dates.hpp"
+#include "model/errors.hpp"
+
+namespace mhbench::ingest {
+
+std::string_view reason_name(Reason r) {
+    switch (r) {
+        case Reason::Unparseable: return "unparseable";
+        case Reason::MissingKey: return "missing_key";
+        case Reason::UnknownSubmission: return "unknown_submission";
+        case Reason::ProviderMismatch: return "provider_mismatch";
+        case Reason::Duplicate: return "duplicate";
+        case Reason::Orphan: return "orphan";
+    }
+    return "?";
+}
+
+namespace {
+std::size_t width(ColumnKind k) {
+    switch (k) {
+        case ColumnKind::Id: return 8;
+        case ColumnKind::Code: return 2;
+        default: return 4;
+    }
+}
+template <class T> void put(std::vector<std::byte>& out, T v) {
+    auto* p = reinterpret_cast<const std::byte*>(&v);
+    out.insert(out.end(), p, p + sizeof v);
+}
+template <class T> T get(const std::byte*& p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    p += sizeof v;
+    return v;
+}
+}  // namespace
+
+RowBatch::RowBatch(const TableSpec* s) : spec(s) {
+    if (!s) return;
+    cols.resize(s->columns.size());
+    for (std::size_t c = 0; c < cols.size(); ++c) cols[c].kind = s->columns[c].kind;
+}
+
+std::size_t RowBatch::row_bytes() const {
+    std::size_t n = 4 + 4 + 8;
+    for (const auto& c : cols) n += width(c.kind);
+    return n;
+}
+
+std::uint64_t RowBatch::value(std::size_t c, std::size_t r) const {
+    const auto& col = cols[c];
+    switch (col.kind) {
+        case ColumnKind::Id: return col.id[r];
+        case ColumnKind::Code: return col.code[r];
+        default: return static_cast<std::uint64_t>(static_cast<std::uint32_t>(col.num[r]) ^ 0x80000000u);  // order-preserving
+    }
+}
+
+Key RowBatch::key(std::span<const int> key_cols, std::size_t r) const {
+    Key k{};
+    for (std::size_t i = 0; i < key_cols.size() && i < k.size(); ++i) k[i] = value(static_cast<std::size_t>(key_cols[i]), r);
+    return k;
+}
+
+void RowBatch::append_from(const RowBatch& o, std::size_t r) {
+    provider.push_back(o.provider[r]);
+    seq.push_back(o.seq[r]);
+    line.push_back(o.line[r]);
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+        switch (cols[c].kind) {
+            case ColumnKind::Id: cols[c].id.push_back(o.cols[c].id[r]); break;
+            case ColumnKind::Code: cols[c].code.push_back(o.cols[c].code[r]); break;
+            default: cols[c].num.push_back(o.cols[c].num[r]); break;
+        }
+    }
+}
+
+RowBatch RowBatch::take(std::span<const std::uint32_t> rows) const {
+    RowBatch out(spec);
+    auto gather = [&](const auto& src, auto& dst) {
+        dst.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) dst[i] = src[rows[i]];
+    };
+    gather(provider, out.provider);
+    gather(seq, out.seq);
+    gather(line, out.line);
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+        switch (cols[c].kind) {
+            case ColumnKind::Id: gather(cols[c].id, out.cols[c].id); break;
+            case ColumnKind::Code: gather(cols[c].code, out.cols[c].code); break;
+            default: gather(cols[c].num, out.cols[c].num); break;
+        }
+    }
+    return out;
+}
+
+void RowBatch::pack(std::size_t r, std::vector<std::byte>& out) const {
+    put(out, provider[r]);
+    put(out, seq[r]);
+    put(out, line[r]);
+    for (const auto& c : cols) {
+        switch (c.kind) {
+            case ColumnKind::Id: put(out, c.id[r]); break;
+            case ColumnKind::Code: put(out, c.code[r]); break;
+            default: put(out, c.num[r]); break;
+        }
+    }
+}
+
+void RowBatch::unpack(std::span<const std::byte> bytes) {
+    const std::size_t w = row_bytes();
+    if (bytes.size() % w != 0) throw Error("internal: shuffled rows of " + spec->name + " have a partial row");
+    const std::size_t n = bytes.size() / w;
+    const std::byte* p = bytes.data();
+    provider.reserve(size() + n);
+    line.reserve(size() + n);
+    for (std::size_t i = 0; i < n; ++i) {
+        provider.push_back(get<std::int32_t>(p));
+        seq.push_back(get<std::int32_t>(p));
+        line.push_back(get<std::int64_t>(p));
+        for (auto& c : cols) {
+            switch (c.kind) {
+                case ColumnKind::Id: c.id.push_back(get<std::uint64_t>(p)); break;
+                case ColumnKind::Code: c.code.push_back(get<std::uint16_t>(p)); break;
+                default: c.num.push_back(get<std::int32_t>(p)); break;
+            }
+        }
+    }
+}
+
+std::vector<int> column_indices(const TableSpec& spec, std::span<const std::string> names) {
+    std::vector<int> out;
+    for (const auto& n : names) {
+        int i = spec.column_index(n);
+        if (i < 0) throw ConfigError("table " + spec.name + " has no column " + n);
+        out.push_back(i);
+    }
+    return out;
+}
+
+std::uint64_t hash_id(std::string_view text) {
+    // A fixed key: the same identifier gets the same pseudonym in every run and store.
+    constexpr XXH64_hash_t kKey = 0x6d6862656e636831ULL;
+    std::uint64_t h = XXH3_64bits_withSeed(text.data(), text.size(), kKey);
+    return h == 0 ? 1 : h;
+}
+
+bool parse_score(std::string_view s, std::int32_t& out) {
+    bool neg = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    auto dot = s.find('.');
+    std::string_view whole = s.substr(0, dot), frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
+    if (whole.empty() && frac.empty()) return false;
+    if (frac.size() > 2 || (dot != std::string_view::npos && frac.empty())) return false;
+    std::int64_t w = 0, f = 0;
+    for (char c : whole) {
+        if (c < '0' || c > '9') return false;
+        w = w * 10 + (c - '0');
+        if (w > 20000000) return false;
+    }
+    for (char c : frac) {
+        if (c < '0' || c > '9') return false;
+        f = f * 10 + (c - '0');
+    }
+    if (frac.size() == 1) f *= 10;
+    std::int64_t v = w * 100 + f;
+    out = static_cast<std::int32_t>(neg ? -v : v);
+    return true;
+}
+
+namespace {
+std::vector<std::uint32_t> iota_rows(std::size_t n) {
+    std::vector<std::uint32_t> v(n);
+    std::iota(v.begin(), v.end(), 0u);
+    return v;
+}
+}  // namespace
+
+Versions resolve_versions(const RowBatch& in) {
+    const auto kc = column_indices(*in.spec, in.spec->key);
+    std::vector<Key> keys(in.size());
+    for (std::size_t r = 0; r < in.size(); ++r) keys[r] = in.key(kc, r);
+    auto order = iota_rows(in.size());
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (in.provider[a] != in.provider[b]) return in.provider[a] < in.provider[b];
+        if (keys[a] != keys[b]) return keys[a] < keys[b];
+        if (in.seq[a] != in.seq[b]) return in.seq[a] > in.seq[b];  // latest submission first
+        return in.line[a] < in.line[b];
+    });
+    Versions v;
+    std::vector<std::uint32_t> keep;
+    keep.reserve(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        std::uint32_t r = order[i];
+        bool same_record = i > 0 && in.provider[order[i - 1]] == in.provider[r] && keys[order[i - 1]] == keys[r];
+        if (!same_record) {
+            keep.push_back(r);
+            continue;
+        }
+        std::uint32_t winner = keep.back();
+        if (in.seq[r] == in.seq[winner])
+            v.quarantined.push_back({in.line[r], Reason::Duplicate, ""});
+        else
+            ++v.superseded;
+    }
+    v.kept = in.take(keep);
+    return v;
+}
+
+std::vector<std::int64_t> link_parents(const RowBatch& parent, const RowBatch& child) {
+    const auto pk = column_indices(*parent.spec, parent.spec->key);
+    const auto ck = column_indices(*child.spec, child.spec->parent_key);
+    auto by_key = [](const RowBatch& b, std::span<const int> kc) {
+        std::vector<std::pair<std::pair<std::int32_t, Key>, std::uint32_t>> v(b.size());
+        for (std::size_t r = 0; r < b.size(); ++r) v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)};
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    auto ps = by_key(parent, pk);
+    auto cs = by_key(child, ck);
+    std::vector<std::int64_t> out(child.size(), -1);
+    std::size_t j = 0;
+    for (const auto& [k, r] : cs) {
+        while (j < ps.size() && ps[j].first < k) ++j;
+        if (j < ps.size() && ps[j].first == k) out[r] = ps[j].second;
+    }
+    return out;
+}
+
+std::vector<std::uint32_t> final_order(const RowBatch& rows, std::span<const std::int64_t> parent_of) {
+    const auto kc = column_indices(*rows.spec, rows.spec->key);
+    const int ob = rows.spec->order_by.empty() ? -1 : rows.spec->column_index(rows.spec->order_by);
+    std::vector<Key> keys(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) keys[r] = rows.key(kc, r);
+    auto order = iota_rows(rows.size());
+    const bool child = !parent_of.empty() || !rows.spec->parent.empty();
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (child) {
+            if (parent_of[a] != parent_of[b]) return parent_of[a] < parent_of[b];
+            if (ob >= 0) {
+                auto va = rows.value(static_cast<std::size_t>(ob), a), vb = rows.value(static_cast<std::size_t>(ob), b);
+                if (va != vb) return va < vb;
+            }
+        } else if (rows.provider[a] != rows.provider[b]) {
+            return rows.provider[a] < rows.provider[b];
+        }
+        if (keys[a] != keys[b]) return keys[a] < keys[b];
+        return rows.line[a] < rows.line[b];
+    });
+    return order;
+}
+
+}  // namespace mhbench::ingest

@@ -1,0 +1,119 @@
+#pragma once
+// The national store: one HDF5 file, a group per data set, a group per table, one dataset per
+// column, rows sorted by (provider, referral) with children as contiguous slices of their
+// parent. docs/store-format.md describes the layout; this is the only code that knows it.
+#include <mpi.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/schema.hpp"
+#include "partition/plan.hpp"
+#include "store/h5.hpp"
+
+namespace mhbench::store {
+
+inline constexpr std::int64_t kSchemaVersion = 1;
+
+/// Row accounting of one table: read = stored + quarantined + superseded.
+struct Accounting {
+    std::int64_t read = 0, stored = 0, quarantined = 0, superseded = 0;
+};
+
+/// Provider → ICB → region, one row per organisation.
+struct Organisation {
+    std::string org_code, org_name, icb_code, icb_name, region_code, region_name;
+};
+
+/// One quarantined input row (never the row's content: it may hold identifiers).
+struct QuarantineRow {
+    std::string table, file;
+    std::int64_t line;
+    std::string reason, field;
+};
+
+// ---------------------------------------------------------------- writing (ingest)
+
+/// Column values of one table on this rank, in final order, grouped by owned provider ascending.
+struct ColumnValues {
+    std::vector<std::uint64_t> id;
+    std::vector<std::uint16_t> code;
+    std::vector<std::int32_t> num;
+};
+
+struct TableToWrite {
+    const TableSpec* spec = nullptr;
+    std::vector<ColumnValues> columns;                   ///< by schema column index
+    std::vector<std::int64_t> provider_rows;             ///< rows per provider, global, same on every rank
+    std::vector<std::vector<std::string>> dictionaries;  ///< per Code column, global ("" first)
+    /// For each child table: per local row, the local index of its first child (size rows + 1).
+    std::map<std::string, std::vector<std::int64_t>> child_first;
+    Accounting accounting;                               ///< global
+    std::string source_file, source_digest;
+};
+
+struct DatasetToWrite {
+    Dataset dataset;
+    std::vector<std::string> providers;  ///< sorted provider codes
+    std::vector<int> owned;              ///< providers owned by this rank, ascending
+    std::vector<TableToWrite> tables;    ///< in schema order
+};
+
+struct StoreContents {
+    std::vector<DatasetToWrite> datasets;
+    std::vector<Organisation> organisations;  ///< needed on rank 0 only
+    std::vector<QuarantineRow> quarantine;    ///< needed on rank 0 only, sorted
+    std::map<std::string, std::string> attributes;  ///< root attributes (software version, inputs...)
+};
+
+/// Collective: rank 0 lays the file out serially (metadata, dictionaries, index), then every
+/// rank writes its providers' rows with collective MPI-IO. Written under a temporary name and
+/// renamed into place only when complete.
+void write_store(const std::filesystem::path& path, const StoreContents& contents, MPI_Comm comm);
+
+// ---------------------------------------------------------------- reading (jobs)
+
+/// Opens a store for reading on every rank of comm (collective), checking its schema version.
+class Store {
+public:
+    Store(const std::filesystem::path& path, MPI_Comm comm);
+
+    const std::filesystem::path& path() const { return path_; }
+    bool has(Dataset d) const;
+    const std::vector<std::string>& providers(Dataset d) const;
+    std::vector<Organisation> organisations() const;
+    /// Rows per provider as CSR offsets (providers + 1 entries).
+    std::vector<std::int64_t> provider_offsets(Dataset d, const std::string& table) const;
+    std::int64_t rows(Dataset d, const std::string& table) const;
+    Accounting accounting(Dataset d, const std::string& table) const;
+    std::vector<std::string> dictionary(Dataset d, const std::string& table, const std::string& column) const;
+    std::string attribute(const std::string& name) const;  ///< root attribute, "" when absent
+
+    /// Column values over row ranges, concatenated. Collective: every rank calls it in the same
+    /// order (ranges may differ or be empty).
+    template <class T>
+    std::vector<T> read(Dataset d, const std::string& table, const std::string& column,
+                        std::span<const partition::RowRange> ranges) const;
+
+    /// The children of the parent rows in `parent_ranges`: `ranges` of the child table to read,
+    /// and local CSR `offsets` (one per parent row, plus one) into those rows once read.
+    struct Children {
+        std::vector<partition::RowRange> ranges;
+        std::vector<std::int64_t> offsets;
+    };
+    Children children(Dataset d, const std::string& parent, const std::string& child,
+                      std::span<const partition::RowRange> parent_ranges) const;
+
+private:
+    std::string table_path(Dataset d, const std::string& table) const;
+    std::filesystem::path path_;
+    h5::Handle file_;
+    h5::Handle xfer_;
+    std::map<Dataset, std::vector<std::string>> providers_;
+};
+
+}  // namespace mhbench::store

@@ -1,0 +1,36 @@
+#pragma once
+// Organisations the generator uses: the real Talking Therapies providers (embedded reference
+// data) and about 300 synthetic MHSDS submitters spread over the same ICBs.
+#include <string>
+#include <vector>
+
+namespace mhbench::synth {
+
+struct Icb {
+    std::string code, name, region_code, region_name;
+    std::vector<std::string> sub_icbs;  // synthetic sub-ICB location codes (residence)
+    double iapt_weight = 0, mhsds_weight = 0;  // expected referrals a year at scale 1
+};
+
+struct Provider {
+    std::string code, name;
+    int icb = 0;
+    double referrals = 0;      // expected referrals received a year at scale 1
+    double finished_share = 0; // IAPT: finished courses / referrals received
+    bool big = false;          // MHSDS: a large mental health trust
+};
+
+struct Catalogue {
+    std::vector<Icb> icbs;
+    std::vector<Provider> iapt, mhsds;
+};
+
+/// Built once; the same for every seed so organisation codes are stable reference data.
+const Catalogue& catalogue();
+
+/// Splits a CSV line into fields, honouring double quotes (RFC 4180).
+std::vector<std::string> split_csv_line(const std::string& line);
+/// A CSV field, quoted when it needs to be.
+std::string csv_field(const std::string& s);
+
+}  // namespace mhbench::synth

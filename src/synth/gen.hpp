@@ -1,0 +1,108 @@
+#pragma once
+// Shared context of the two data-set generators. A unit is (data set, provider, financial
+// year, part): part 0 = referrals received before the first year and still open (first year
+// only), parts 1-12 = referrals received in month 1-12 of the financial year (April = 1).
+#include <cstdint>
+#include <vector>
+
+#include "model/dates.hpp"
+#include "model/schema.hpp"
+#include "synth/catalogue.hpp"
+#include "synth/emit.hpp"
+#include "synth/rng.hpp"
+#include "synth/synth.hpp"
+
+namespace mhbench::synth {
+
+struct Unit {
+    Dataset ds;
+    int prov, year, part;  // year = index into Ctx::years
+    double cost;           // expected output bytes, for batching and balancing
+};
+
+inline int month_serial(Day d) {
+    const Civil c = civil_from_days(d);
+    return c.year * 12 + static_cast<int>(c.month) - 1;
+}
+inline Day month_first_day(int ms) { return days_from_civil(ms / 12, static_cast<unsigned>(ms % 12 + 1), 1); }
+
+struct Ctx {
+    Options opt;
+    std::vector<FinancialYear> years;
+    Day start = 0, end = 0;  // first and last day of the period
+    int first_ms = 0, last_ms = 0;
+    const Catalogue* cat = nullptr;
+
+    explicit Ctx(const Options& o);
+
+    /// Numeric submission id: YYYYMM, data set and resubmission digit, provider index.
+    /// Increases with time for a provider; a resubmission is above its month's primary.
+    static std::uint64_t submission_id(Dataset ds, int prov, int ms, bool resub) {
+        const std::uint64_t yyyymm = static_cast<std::uint64_t>(ms / 12) * 100 + static_cast<std::uint64_t>(ms % 12 + 1);
+        return yyyymm * 100000 + static_cast<std::uint64_t>((ds == Dataset::Mhsds ? 2 : 0) + (resub ? 1 : 0)) * 10000 +
+               static_cast<std::uint64_t>(prov);
+    }
+    /// About 10% of provider-months are resubmitted; a stateless coin so any unit can ask.
+    bool has_resub(Dataset ds, int prov, int ms) const {
+        return unit_double(mix({opt.seed, 0x5245ull, static_cast<std::uint64_t>(ds), static_cast<std::uint64_t>(prov),
+                                static_cast<std::uint64_t>(ms)})) < 0.10;
+    }
+    /// Referrals a provider receives in a year: stochastic rounding, at least one when expected > 0.
+    std::int64_t year_count(Dataset ds, int prov, int year) const;
+    /// Referrals of one unit: the year's count split over months with a random phase, or the
+    /// carry-in count for part 0.
+    std::int64_t unit_count(const Unit& u) const;
+    /// Fixed-width id prefix of a unit: 1, provider (4 digits), year index (2), part (2).
+    static std::uint64_t id_prefix(const Unit& u) {
+        return 100000000ull + static_cast<std::uint64_t>(u.prov) * 10000 + static_cast<std::uint64_t>(u.year) * 100 +
+               static_cast<std::uint64_t>(u.part);
+    }
+    /// Prefix of the fresh ids of a unit's faulty rows: same width, leading 2 instead of 1,
+    /// so they never equal a generated id.
+    static std::uint64_t fault_prefix(const Unit& u) { return id_prefix(u) + 100000000ull; }
+    Rng stream(const Unit& u, std::uint64_t which) const {
+        return Rng(mix({opt.seed, static_cast<std::uint64_t>(u.ds), static_cast<std::uint64_t>(u.prov),
+                        static_cast<std::uint64_t>(u.year), static_cast<std::uint64_t>(u.part), which}));
+    }
+};
+
+/// Submission copies of a record whose event falls on day d: the primary submission of that
+/// month (months before the period go to its first month), plus, when that provider-month is
+/// resubmitted, a repeat in the resubmission for 30% of records.
+class Copies {
+public:
+    Copies(const Ctx& ctx, Dataset ds, int prov, Rng& resub_rng) : ctx_(ctx), ds_(ds), prov_(prov), rng_(resub_rng) {}
+    void add(std::vector<std::uint64_t>& v, Day d) {
+        const int ms = std::max(month_serial(d), ctx_.first_ms);
+        v.push_back(Ctx::submission_id(ds_, prov_, ms, false));
+        if (ctx_.has_resub(ds_, prov_, ms) && rng_.chance(0.3)) v.push_back(Ctx::submission_id(ds_, prov_, ms, true));
+    }
+    /// True when a record opened on `open` and closed on `close` is sent again at closure,
+    /// i.e. the two days fall in different submission months.
+    bool later_month(Day open, Day close) const {
+        return close != kMissing && std::max(month_serial(close), ctx_.first_ms) > std::max(month_serial(open), ctx_.first_ms);
+    }
+    void one(std::vector<std::uint64_t>& v, Day d) {
+        v.clear();
+        add(v, d);
+    }
+
+private:
+    const Ctx& ctx_;
+    Dataset ds_;
+    int prov_;
+    Rng& rng_;
+};
+
+/// Whole years between two dates (age at a date).
+inline int age_at(Day birth, Day d) {
+    const Civil b = civil_from_days(birth), c = civil_from_days(d);
+    int a = c.year - b.year;
+    if (c.month < b.month || (c.month == b.month && c.day < b.day)) --a;
+    return a;
+}
+
+void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out);
+void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out);
+
+}  // namespace mhbench::synth

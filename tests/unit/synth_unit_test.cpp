@@ -1,0 +1,112 @@
+// Pieces of the synthetic generator that need no MPI: streams, formatting, the organisation
+// catalogue and the fault injector.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "model/dates.hpp"
+#include "synth/catalogue.hpp"
+#include "synth/emit.hpp"
+#include "synth/rng.hpp"
+
+using namespace mhbench;
+using namespace mhbench::synth;
+
+TEST(SynthRng, streams_are_pure_functions_of_their_labels) {
+    Rng a(mix({1, 2, 3})), b(mix({1, 2, 3})), c(mix({1, 2, 4}));
+    for (int i = 0; i < 100; ++i) {
+        const auto x = a.next();
+        EXPECT_EQ(x, b.next());
+        EXPECT_NE(x, c.next());
+    }
+}
+
+TEST(SynthRng, stochastic_rounding_tracks_the_expectation) {
+    double sum = 0;
+    for (std::uint64_t i = 0; i < 20000; ++i) sum += static_cast<double>(stochastic_round(0.37, mix({9, i})));
+    EXPECT_NEAR(sum / 20000, 0.37, 0.015);
+    EXPECT_EQ(stochastic_round(3.0, mix({1})), 3);
+}
+
+TEST(SynthText, formatting) {
+    std::string s;
+    append_date(s, days_from_civil(2024, 2, 29));
+    EXPECT_EQ(s, "2024-02-29");
+    s.clear();
+    append_date(s, kMissing);
+    EXPECT_EQ(s, "");
+    for (auto [v, want] : {std::pair{1200, "12"}, {235, "2.35"}, {230, "2.3"}, {0, "0"}, {5, "0.05"}}) {
+        s.clear();
+        append_hundredths(s, v);
+        EXPECT_EQ(s, want);
+    }
+    Rec r;
+    r.id('P', 100020301, 42).str("F41.1").empty().date(days_from_civil(2023, 4, 1)).num(-3);
+    EXPECT_EQ(r.text(), "P10002030142,F41.1,,2023-04-01,-3");
+    EXPECT_EQ(r.fields(), 5u);
+    EXPECT_EQ(r.field(2), "");
+    EXPECT_EQ(r.field(4), "-3");
+}
+
+TEST(SynthCatalogue, providers_and_icbs) {
+    const Catalogue& c = catalogue();
+    EXPECT_EQ(c.iapt.size(), 219u);
+    EXPECT_EQ(c.mhsds.size(), 300u);
+    EXPECT_EQ(c.icbs.size(), 34u);  // the lookup's ICBs (after the 2025-26 mergers)
+    std::set<std::string> codes;
+    double iapt = 0, mhsds = 0;
+    for (const auto& p : c.iapt) {
+        EXPECT_TRUE(codes.insert(p.code).second);
+        iapt += p.referrals;
+    }
+    for (const auto& p : c.mhsds) {
+        EXPECT_TRUE(codes.insert(p.code).second) << "MHSDS code reuses another provider's";
+        EXPECT_TRUE(p.code[0] == 'R' || p.code[0] == 'N' || p.code[0] == 'A');
+        mhsds += p.referrals;
+    }
+    EXPECT_NEAR(iapt, 1.83e6, 0.03e6);
+    EXPECT_NEAR(mhsds, 4.0e6, 1);
+    std::set<int> icbs_with_big_trust;
+    for (const auto& p : c.mhsds)
+        if (p.big) icbs_with_big_trust.insert(p.icb);
+    EXPECT_EQ(icbs_with_big_trust.size(), c.icbs.size());
+    EXPECT_EQ(split_csv_line(R"(a,"b, c",,"d ""e""")"), (std::vector<std::string>{"a", "b, c", "", "d \"e\""}));
+    EXPECT_EQ(csv_field("NHS Leicester, Leicestershire and Rutland"), "\"NHS Leicester, Leicestershire and Rutland\"");
+}
+
+TEST(SynthFaults, every_kind_is_one_extra_row) {
+    // IDS201CareContact: PathwayID (parent key), CareContactId (own id), CareContDate, codes.
+    Rec r;
+    r.id('P', 100000101, 7).id('C', 100000101, 3).date(days_from_civil(2023, 5, 17)).str("02").str("5").str("01");
+    std::set<std::string> seen;
+    for (std::uint64_t s = 0; s < 64; ++s) {
+        UnitOut out;
+        Rng fr(mix({s}));
+        Emitter em(out, 1.0, fr, 200000101);
+        const std::uint64_t subs[] = {20230500000, 20230510000};
+        em.emit(IDS201, r, subs);
+        const auto& c = out.counts[IDS201];
+        EXPECT_EQ(c.rows, 3);
+        EXPECT_EQ(c.superseded, 1);
+        int kind = -1;
+        for (int f = 0; f < kFaults; ++f)
+            if (c.faults[f]) kind = f;
+        ASSERT_GE(kind, 0);
+        const std::string& text = out.text[IDS201];
+        const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+        EXPECT_EQ(last.substr(0, 12), "20230510000,");  // in the submission of the last copy
+        const std::string body = last.substr(12, last.size() - 13);
+        seen.insert(std::string(fault_name(kind)));
+        switch (kind) {
+            case Orphan: EXPECT_EQ(body.find("P1000001017,"), std::string::npos); EXPECT_EQ(body.rfind("P2", 0), 0u); break;
+            case Duplicate: EXPECT_EQ(body, r.text()); break;
+            case BadDate: EXPECT_FALSE(parse_iso_date(body.substr(body.find(",20") + 1, 10)).has_value()); break;
+            case MissingKey: EXPECT_NE(body.find("P1000001017,,"), std::string::npos); break;
+        }
+    }
+    EXPECT_EQ(seen.size(), 4u);
+    // Tables without a date never get bad_date; top-level tables never get orphans.
+    EXPECT_FALSE(tab_info()[IDS202].allowed[BadDate]);
+    EXPECT_FALSE(tab_info()[IDS101].allowed[Orphan]);
+}
