@@ -154,6 +154,7 @@ void write_store(const std::filesystem::path& path, const StoreContents& c, MPI_
                 auto off = offsets_of(t.provider_rows);
                 auto ranges = to_pairs(partition::ranges_for(off, ds.owned));
                 const std::string g = group_of(ds.dataset, t.spec->name);
+                if (off.back() == 0) continue;  // an empty dataset has no storage to write to
                 for (std::size_t ci = 0; ci < t.spec->columns.size(); ++ci) {
                     const auto& cs = t.spec->columns[ci];
                     h5::Handle d = h5::check(H5Dopen2(f, (g + "/" + cs.name).c_str(), H5P_DEFAULT), "opening " + g);
