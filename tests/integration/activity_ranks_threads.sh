@@ -6,7 +6,7 @@ set -euo pipefail
 bin=$1
 work=$2
 rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe -np "$@"; }
+run() { mpirun --oversubscribe --bind-to none -np "$@"; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 run 2 "$bin" synth --out "$work/data" --scale 0.002 --seed 7 --faults 0.01 >/dev/null
