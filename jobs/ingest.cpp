@@ -8,6 +8,7 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <map>
 #include <memory>
 #include <optional>
@@ -311,6 +312,13 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             return a.line < b.line;
         });
         contents.quarantine = quarantine.rows;
+    }
+    if (rank == 0) {
+        // Every input file's digest, so any output can be traced to the exact extracts.
+        nlohmann::json digests = {{"organisations.csv", contents.attributes["organisations_digest"]}};
+        for (const auto& ds : contents.datasets)
+            for (const auto& t : ds.tables) digests[t.source_file] = t.source_digest;
+        contents.attributes["input_digests"] = digests.dump();
     }
     contents.attributes["software_version"] = MHBENCH_VERSION;
     contents.attributes["ingest_ranks"] = std::to_string(size);

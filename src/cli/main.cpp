@@ -21,6 +21,7 @@ using namespace mhbench;
 namespace {
 
 int g_rank = 0, g_size = 1;
+MPI_Comm g_failure_comm = MPI_COMM_NULL;  // only for agreeing that every rank failed
 
 void say(const std::string& s) {
     if (g_rank == 0) std::cout << s << std::endl;
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    MPI_Comm_dup(MPI_COMM_WORLD, &g_failure_comm);
     std::vector<std::string> args(argv, argv + argc);
 
     CLI::App app{"mhbench: national mental health currency benchmarks (NHS Talking Therapies and MHSDS)"};
@@ -120,7 +122,7 @@ int main(int argc, char** argv) {
 
     auto* demo = app.add_subcommand("demo", "Generate a national sample, ingest it, run the jobs, say where the outputs are");
     fs::path demo_dir = "demo";
-    double demo_scale = 0.02;
+    double demo_scale = 0.05;
     demo->add_option("--dir", demo_dir, "Working directory for the sample, store and results");
     demo->add_option("--scale", demo_scale, "Sample size (1 = one national year)")->check(CLI::PositiveNumber);
     demo->add_option("--threads", threads, "Threads per rank (0 = all cores)");
@@ -158,14 +160,25 @@ int main(int argc, char** argv) {
                 "\n  activity results    " + o.out.string() + "/ (results.h5, activity_*.csv, manifest.json)");
         }
     } catch (const std::exception& e) {
-        // Rank 0 reports at once; another failing rank waits briefly so that, when every rank
-        // failed the same way, rank 0's abort ends the job with a single message.
-        if (g_rank != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
-        std::fprintf(stderr, "mhbench: error: %s%s\n", e.what(),
-                     g_size > 1 ? (" (rank " + std::to_string(g_rank) + ")").c_str() : "");
+        // When every rank failed (bad input is seen alike by all), they meet in a barrier on a
+        // communicator kept for this, and only rank 0 reports. When some rank is still working
+        // (or blocked in a collective), the barrier cannot complete: this rank reports and
+        // aborts the whole job, so nothing hangs.
+        MPI_Request req;
+        MPI_Ibarrier(g_failure_comm, &req);
+        int all_failed = 0;
+        for (int i = 0; i < 300 && !all_failed; ++i) {
+            MPI_Test(&req, &all_failed, MPI_STATUS_IGNORE);
+            if (!all_failed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (all_failed) {
+            if (g_rank == 0) std::fprintf(stderr, "mhbench: error: %s\n", e.what());
+            MPI_Finalize();
+            return 1;
+        }
+        std::fprintf(stderr, "mhbench: error: %s (rank %d)\n", e.what(), g_rank);
         std::fflush(stderr);
-        if (g_size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
-        MPI_Finalize();
+        MPI_Abort(MPI_COMM_WORLD, 1);
         return 1;
     }
     MPI_Finalize();
