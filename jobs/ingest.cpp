@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 
+#include "jobs/common.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/rows.hpp"
@@ -109,6 +110,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
     contents.attributes["organisations_digest"] = rank == 0 ? report::digest_file(opt.in / "organisations.csv") : "";
     QuarantineList quarantine;
     IngestSummary summary;
+    Stopwatch clock;
 
     for (Dataset ds : {Dataset::Iapt, Dataset::Mhsds}) {
         auto specs = tables_of(ds);
@@ -138,6 +140,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             lines[i] = ingest::for_each_line(opt.in / (data_specs[i]->name + ".csv"), rank, size,
                                              [&](std::string_view line, std::int64_t k) { p.parse(line, k); });
         });
+        summary.seconds["parse"] += clock.lap();
         // Line numbers: this rank's lines follow those of lower ranks; line 1 is the header.
         std::vector<std::int64_t> before(data_specs.size(), 0);
         MPI_Exscan(lines.data(), before.data(), static_cast<int>(lines.size()), MPI_INT64_T, MPI_SUM, comm);
@@ -165,6 +168,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             parsers[i]->remap(dictionaries[i]);
         }
 
+        summary.seconds["dictionaries"] += clock.lap();
         // 3. Providers to ranks by rows (LPT), then rows to their provider's rank.
         std::vector<std::int64_t> weight(P, 0);
         for (auto& p : parsers)
@@ -195,16 +199,23 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             {
                 std::vector<std::size_t> bytes(static_cast<std::size_t>(size), 0);
                 for (auto prov : local.provider) bytes[static_cast<std::size_t>(assignment.rank_of[static_cast<std::size_t>(prov)])] += w;
+                bytes[static_cast<std::size_t>(rank)] = 0;
                 for (std::size_t r = 0; r < send.size(); ++r) send[r].reserve(bytes[r]);
             }
-            for (std::size_t r = 0; r < local.size(); ++r)
-                local.pack(r, send[static_cast<std::size_t>(assignment.rank_of[static_cast<std::size_t>(local.provider[r])])]);
+            // Rows this rank keeps are gathered column-wise; only the others are packed.
+            std::vector<std::uint32_t> stay;
+            for (std::size_t r = 0; r < local.size(); ++r) {
+                const int to = assignment.rank_of[static_cast<std::size_t>(local.provider[r])];
+                if (to == rank) stay.push_back(static_cast<std::uint32_t>(r));
+                else local.pack(r, send[static_cast<std::size_t>(to)]);
+            }
+            RowBatch mine_rows = local.take(stay);
             local = RowBatch(&spec);  // free the parsed copy before receiving
             auto recv = partition::exchange(send, comm);
             send.clear();
-            RowBatch mine_rows(&spec);
             for (const auto& b : recv) mine_rows.unpack(b);
             recv.clear();
+            summary.seconds["shuffle"] += clock.lap();
 
             // 4. Latest submission wins; duplicates and orphans quarantined.
             Resolved res;
@@ -234,6 +245,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
                 for (std::size_t r = 0; r < order.size(); ++r) res.parent_of[r] = parent_of[order[r]];
             }
             resolved[spec.name] = std::move(res);
+            summary.seconds["validate"] += clock.lap();
         }
         parsers.clear();
 
@@ -322,7 +334,9 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
     }
     contents.attributes["software_version"] = MHBENCH_VERSION;
     contents.attributes["ingest_ranks"] = std::to_string(size);
+    summary.seconds["validate"] += clock.lap();
     store::write_store(opt.store, contents, comm);
+    summary.seconds["write"] += clock.lap();
 
     if (rank == 0) {
         // The quarantine as CSV beside the store, for the people who fix the source data.

@@ -7,6 +7,9 @@
 #include <mpi.h>
 
 #include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -21,6 +24,8 @@ struct IngestOptions {
 struct IngestSummary {
     // Row accounting per table (global; identical on every rank).
     std::vector<std::pair<std::string, store::Accounting>> tables;
+    // Wall seconds per stage on this rank: parse, dictionaries, shuffle, validate, write.
+    std::map<std::string, double> seconds;
 };
 
 IngestSummary run_ingest(const IngestOptions& options, MPI_Comm comm);

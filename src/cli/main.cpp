@@ -60,7 +60,9 @@ void run_ingest(const fs::path& in, const fs::path& store, int threads) {
         std::printf("  %-32s %12lld %12lld %12lld %12lld\n", t.c_str(), static_cast<long long>(a.read),
                     static_cast<long long>(a.stored), static_cast<long long>(a.quarantined),
                     static_cast<long long>(a.superseded));
-    std::printf("  quarantined rows are listed in %s.quarantine.csv\n", store.c_str());
+    std::printf("  quarantined rows are listed in %s.quarantine.csv\n  stages on rank 0:", store.c_str());
+    for (const auto& [stage, sec] : summary.seconds) std::printf(" %s %.1f s;", stage.c_str(), sec);
+    std::printf("\n");
     std::fflush(stdout);
 }
 

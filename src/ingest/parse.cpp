@@ -125,7 +125,7 @@ TableParser::TableParser(const TableSpec& spec, std::filesystem::path file, cons
 
 std::uint16_t TableParser::encode(std::size_t c, std::string_view text) {
     auto& d = dict_[c];
-    auto it = d.find(std::string(text));
+    auto it = d.find(text);
     if (it != d.end()) return it->second;
     if (dict_values_[c].size() >= 65535)
         throw InputError(file_.string(), spec_.name, -1, spec_.columns[c].name, "more than 65,534 distinct codes");

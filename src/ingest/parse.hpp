@@ -3,6 +3,7 @@
 // pseudonymised ids, locally dictionary-encoded codes, quarantine of unusable rows.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,7 +58,12 @@ private:
     std::size_t csv_width_ = 0;
     int provider_col_ = -1;
     std::vector<bool> required_;  // key, parent key and submission columns must be present
-    std::vector<std::unordered_map<std::string, std::uint16_t>> dict_;
+    // Transparent hashing: looking a code up by string_view allocates nothing.
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::vector<std::unordered_map<std::string, std::uint16_t, TextHash, std::equal_to<>>> dict_;
     std::vector<std::vector<std::string>> dict_values_;
     RowBatch rows_;
     std::vector<Quarantined> quarantined_;

@@ -1,5 +1,6 @@
 #include "ingest/rows.hpp"
 
+#include <oneapi/tbb/parallel_sort.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -31,10 +32,6 @@ std::size_t width(ColumnKind k) {
         case ColumnKind::Code: return 2;
         default: return 4;
     }
-}
-template <class T> void put(std::vector<std::byte>& out, T v) {
-    auto* p = reinterpret_cast<const std::byte*>(&v);
-    out.insert(out.end(), p, p + sizeof v);
 }
 template <class T> T get(const std::byte*& p) {
     T v;
@@ -104,14 +101,21 @@ RowBatch RowBatch::take(std::span<const std::uint32_t> rows) const {
 }
 
 void RowBatch::pack(std::size_t r, std::vector<std::byte>& out) const {
-    put(out, provider[r]);
-    put(out, seq[r]);
-    put(out, line[r]);
+    const std::size_t at = out.size();
+    out.resize(at + row_bytes());
+    std::byte* p = out.data() + at;
+    auto put_at = [&p](auto v) {
+        std::memcpy(p, &v, sizeof v);
+        p += sizeof v;
+    };
+    put_at(provider[r]);
+    put_at(seq[r]);
+    put_at(line[r]);
     for (const auto& c : cols) {
         switch (c.kind) {
-            case ColumnKind::Id: put(out, c.id[r]); break;
-            case ColumnKind::Code: put(out, c.code[r]); break;
-            default: put(out, c.num[r]); break;
+            case ColumnKind::Id: put_at(c.id[r]); break;
+            case ColumnKind::Code: put_at(c.code[r]); break;
+            default: put_at(c.num[r]); break;
         }
     }
 }
@@ -193,7 +197,7 @@ Versions resolve_versions(const RowBatch& in) {
     std::vector<Key> keys(in.size());
     for (std::size_t r = 0; r < in.size(); ++r) keys[r] = in.key(kc, r);
     auto order = iota_rows(in.size());
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    tbb::parallel_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
         if (in.provider[a] != in.provider[b]) return in.provider[a] < in.provider[b];
         if (keys[a] != keys[b]) return keys[a] < keys[b];
         if (in.seq[a] != in.seq[b]) return in.seq[a] > in.seq[b];  // latest submission first
@@ -225,7 +229,7 @@ std::vector<std::int64_t> link_parents(const RowBatch& parent, const RowBatch& c
     auto by_key = [](const RowBatch& b, std::span<const int> kc) {
         std::vector<std::pair<std::pair<std::int32_t, Key>, std::uint32_t>> v(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)};
-        std::sort(v.begin(), v.end());
+        tbb::parallel_sort(v.begin(), v.end());
         return v;
     };
     auto ps = by_key(parent, pk);
@@ -246,7 +250,7 @@ std::vector<std::uint32_t> final_order(const RowBatch& rows, std::span<const std
     for (std::size_t r = 0; r < rows.size(); ++r) keys[r] = rows.key(kc, r);
     auto order = iota_rows(rows.size());
     const bool child = !parent_of.empty() || !rows.spec->parent.empty();
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    tbb::parallel_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
         if (child) {
             if (parent_of[a] != parent_of[b]) return parent_of[a] < parent_of[b];
             if (ob >= 0) {
