@@ -23,6 +23,7 @@ struct RunOptions {
     std::filesystem::path out;
     YearRange years{{2023}, {2023}};
     int threads = 0;                  ///< 0 = oneTBB default
+    std::filesystem::path reference;  ///< reference-data directory; empty = the built-in set
     std::vector<std::string> command_line;
 };
 

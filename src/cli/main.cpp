@@ -12,6 +12,7 @@
 
 #include "jobs/activity.hpp"
 #include "jobs/ingest.hpp"
+#include "jobs/tt_averages.hpp"
 #include "model/errors.hpp"
 #include "synth/synth.hpp"
 
@@ -69,8 +70,9 @@ void run_ingest(const fs::path& in, const fs::path& store, int threads) {
 void run_job(const std::string& job, jobs::RunOptions o) {
     auto t0 = std::chrono::steady_clock::now();
     if (job == "activity") jobs::run_activity(o, MPI_COMM_WORLD);
+    else if (job == "tt-averages") jobs::run_tt_averages(o, MPI_COMM_WORLD);
     else
-        throw ConfigError("job '" + job + "' is not available yet; available: activity");
+        throw ConfigError("job '" + job + "' is not available yet; available: activity, tt-averages");
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f", s);
@@ -115,12 +117,12 @@ int main(int argc, char** argv) {
     std::string job;
     jobs::RunOptions ro;
     std::string run_year = "2023-24";
-    run->add_option("job", job, "activity")->required();
+    run->add_option("job", job, "activity or tt-averages")->required();
     run->add_option("--store", ro.store, "Store file (STORE.h5)")->required();
     run->add_option("--year", run_year, "Financial year, or a range 2021-22:2023-24");
     run->add_option("--out", ro.out, "Output directory")->required();
     run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
-    run->add_option("--reference", "Reference data directory (used by jobs that have reference data)");
+    run->add_option("--reference", ro.reference, "Reference-data directory replacing the built-in 2025-26 set");
 
     auto* demo = app.add_subcommand("demo", "Generate a national sample, ingest it, run the jobs, say where the outputs are");
     fs::path demo_dir = "demo";
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
             run_job(job, ro);
         }
         if (*demo) {
+            demo_dir = fs::absolute(demo_dir).lexically_normal();
             say("demo: generating a synthetic national sample (scale " + std::to_string(demo_scale) + ") in " +
                 (demo_dir / "data").string());
             run_synth(demo_dir / "data", demo_scale, 1, "2023-24", 0.001, threads);
