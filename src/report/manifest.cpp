@@ -90,8 +90,8 @@ Manifest& Manifest::add_table_accounting(const std::string& dataset, const std::
     return *this;
 }
 
-Manifest& Manifest::set_command_line(std::span<const std::string> args) {
-    j_["command_line"] = Json(std::vector<std::string>(args.begin(), args.end()));
+Manifest& Manifest::set_command_line(const std::vector<std::string>& args) {
+    j_["command_line"] = args;
     return *this;
 }
 

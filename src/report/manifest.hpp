@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,7 +43,7 @@ public:
     /// read == stored + quarantined + superseded.
     Manifest& add_table_accounting(const std::string& dataset, const std::string& table, std::int64_t read,
                                    std::int64_t stored, std::int64_t quarantined, std::int64_t superseded);
-    Manifest& set_command_line(std::span<const std::string> args);
+    Manifest& set_command_line(const std::vector<std::string>& args);
     Manifest& set_command_line(int argc, const char* const* argv);
     Manifest& set_parallelism(int ranks, int threads);
     Manifest& set_reference_version(const std::string& version);
