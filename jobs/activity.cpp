@@ -7,8 +7,10 @@
 #include <optional>
 #include <set>
 
+#include "jobs/pipeline.hpp"
 #include "reduce/accumulators.hpp"
 #include "reduce/combine.hpp"
+#include "report/progress.hpp"
 #include "stats/suppression.hpp"
 
 namespace mhbench::jobs {
@@ -76,6 +78,7 @@ void run_activity(const RunOptions& o, MPI_Comm comm) {
     Stopwatch clock;
     report::Manifest manifest;
     store::Store s(o.store, comm);
+    verify_store(o.store, comm);
     const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
     ActivityAcc local;
     std::map<Dataset, std::vector<std::string>> attend_dict, mech_dict;
@@ -102,9 +105,12 @@ void run_activity(const RunOptions& o, MPI_Comm comm) {
         read_s += clock.lap();
 
         const auto ds = static_cast<std::uint8_t>(d);
+        report::Progress progress("activity " + std::string(dataset_name(d)) + " group",
+                                  static_cast<std::int64_t>(received.size()), rank == 0);
         auto acc = reduce::parallel_fold<ActivityAcc>(
             received.size(),
             [&](ActivityAcc& a, std::size_t i) {
+                if ((i & 4095) == 4095) progress.add(4096);  // every index is visited once
                 const std::int32_t p = prov[i];
                 for (int y = 0; y < nyears; ++y) {
                     FinancialYear fy{first_year + y};
@@ -127,6 +133,8 @@ void run_activity(const RunOptions& o, MPI_Comm comm) {
                 }
             },
             256);
+        progress.add(static_cast<std::int64_t>(received.size() % 4096));
+        progress.finish();
         local.merge(acc);
         group_s += clock.lap();
     }

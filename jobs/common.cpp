@@ -2,6 +2,9 @@
 
 #include <oneapi/tbb/info.h>
 
+#include <algorithm>
+
+#include "jobs/pipeline.hpp"
 #include "model/errors.hpp"
 #include "report/atomic.hpp"
 
@@ -102,7 +105,26 @@ void write_outputs(const RunOptions& o, const std::string& job, const store::Sto
     manifest.set("financial_year", attrs["financial_year"]);
     manifest.set_parallelism(ranks, threads);
     manifest.set_command_line(o.command_line);
-    manifest.add_input("store", s.path().string());
+    // The store's digest (shared with verify_store and the pipeline: one read of the store);
+    // a store that no longer matches its ingest manifest fails here, before anything is committed.
+    const std::string store_digest = store_digest_cached(s.path());
+    check_store_digest(s.path(), store_digest);
+    {
+        nlohmann::json inputs = manifest.json()["inputs"];
+        inputs["store"] = {{"digest", store_digest},
+                           {"path", s.path().string()},
+                           {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(s.path()))}};
+        manifest.set("inputs", inputs);
+    }
+    // Reference data overriding the built-in set: each file, so a restart sees it change.
+    if (!o.reference.empty() && std::filesystem::is_directory(o.reference)) {
+        std::vector<std::filesystem::path> files;
+        for (const auto& f : std::filesystem::recursive_directory_iterator(o.reference))
+            if (f.is_regular_file()) files.push_back(f.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files)
+            manifest.add_input("reference/" + std::filesystem::relative(f, o.reference).string(), f.string());
+    }
     for (Dataset d : {Dataset::Iapt, Dataset::Mhsds}) {
         if (!s.has(d)) continue;
         for (const TableSpec* t : tables_of(d)) {

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "jobs/common.hpp"
+#include "jobs/pipeline.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/rows.hpp"
@@ -23,6 +24,7 @@
 #include "partition/shuffle.hpp"
 #include "reduce/combine.hpp"
 #include "report/digest.hpp"
+#include "report/progress.hpp"
 
 namespace mhbench::jobs {
 
@@ -105,6 +107,8 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
     if (opt.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, opt.threads);
 
     if (!std::filesystem::is_directory(opt.in)) throw IoError("input directory " + opt.in.string() + " does not exist");
+    // The manifest vouches for a finished store; from here until it is rewritten, there is none.
+    if (rank == 0) std::filesystem::remove(store_manifest_path(opt.store));
     store::StoreContents contents;
     contents.organisations = read_organisations(opt.in / "organisations.csv");
     contents.attributes["organisations_digest"] = rank == 0 ? report::digest_file(opt.in / "organisations.csv") : "";
@@ -135,11 +139,25 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
         for (std::size_t i = 0; i < data_specs.size(); ++i)
             parsers[i] = std::make_unique<ingest::TableParser>(*data_specs[i], opt.in / (data_specs[i]->name + ".csv"), subs);
         std::vector<std::int64_t> lines(data_specs.size());
+        // Rank 0 parses about 1/size of the bytes; its share is the progress measure.
+        std::int64_t bytes = 0;
+        for (const TableSpec* t : data_specs) bytes += static_cast<std::int64_t>(std::filesystem::file_size(opt.in / (t->name + ".csv")));
+        report::Progress parse_progress("ingest " + std::string(dataset_name(ds)) + " parse", bytes / size, rank == 0);
         tbb::parallel_for(std::size_t(0), data_specs.size(), [&](std::size_t i) {
             auto& p = *parsers[i];
+            std::int64_t n = 0, b = 0;  // reported in batches: one atomic add per 64 Ki lines
             lines[i] = ingest::for_each_line(opt.in / (data_specs[i]->name + ".csv"), rank, size,
-                                             [&](std::string_view line, std::int64_t k) { p.parse(line, k); });
+                                             [&](std::string_view line, std::int64_t k) {
+                                                 p.parse(line, k);
+                                                 b += static_cast<std::int64_t>(line.size()) + 1;
+                                                 if (++n == 65536) {
+                                                     parse_progress.add(n, b);
+                                                     n = b = 0;
+                                                 }
+                                             });
+            parse_progress.add(n, b);
         });
+        parse_progress.finish();
         summary.seconds["parse"] += clock.lap();
         // Line numbers: this rank's lines follow those of lower ranks; line 1 is the header.
         std::vector<std::int64_t> before(data_specs.size(), 0);
@@ -191,9 +209,13 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             resolved[hspec.name].rows = own.take(order);
         }
 
+        std::int64_t local_rows = 0;
+        for (auto& p : parsers) local_rows += static_cast<std::int64_t>(p->rows().size());
+        report::Progress shuffle_progress("ingest " + std::string(dataset_name(ds)) + " shuffle+validate", local_rows, rank == 0);
         for (std::size_t i = 0; i < data_specs.size(); ++i) {
             const TableSpec& spec = *data_specs[i];
             RowBatch& local = parsers[i]->rows();
+            const auto parsed_rows = static_cast<std::int64_t>(local.size());
             std::vector<std::vector<std::byte>> send(static_cast<std::size_t>(size));
             const std::size_t w = local.row_bytes();
             {
@@ -246,7 +268,9 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             }
             resolved[spec.name] = std::move(res);
             summary.seconds["validate"] += clock.lap();
+            shuffle_progress.add(parsed_rows);
         }
+        shuffle_progress.finish();
         parsers.clear();
 
         // 5. What the store needs: global rows per provider, child slices, accounting.
@@ -335,7 +359,14 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
     contents.attributes["software_version"] = MHBENCH_VERSION;
     contents.attributes["ingest_ranks"] = std::to_string(size);
     summary.seconds["validate"] += clock.lap();
-    store::write_store(opt.store, contents, comm);
+    {
+        std::int64_t rows = 0;
+        for (const auto& ds : contents.datasets)
+            for (const auto& t : ds.tables)
+                for (auto n : t.provider_rows) rows += n;
+        report::Progress write_progress("ingest write", rows, rank == 0);
+        store::write_store(opt.store, contents, comm, [&](std::int64_t n) { write_progress.add(n); });
+    }
     summary.seconds["write"] += clock.lap();
 
     if (rank == 0) {
@@ -352,6 +383,9 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             if (!q) throw IoError("cannot write " + tmp.string());
         }
         std::filesystem::rename(tmp, path);
+        // Last: the record that the store is complete, with the digests a restart compares.
+        write_store_manifest(opt, summary, contents.attributes.at("input_digests"), size,
+                             static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
     }
     return summary;
 }

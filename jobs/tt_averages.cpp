@@ -1,9 +1,615 @@
 #include "jobs/tt_averages.hpp"
 
+#include <oneapi/tbb/global_control.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "jobs/pipeline.hpp"
 #include "model/errors.hpp"
+#include "reduce/accumulators.hpp"
+#include "reduce/combine.hpp"
+#include "report/progress.hpp"
+#include "stats/inference.hpp"
+#include "stats/intervals.hpp"
+#include "stats/suppression.hpp"
+#include "tt/rules.hpp"
 
 namespace mhbench::jobs {
 
-void run_tt_averages(const RunOptions&, MPI_Comm) { throw ConfigError("job 'tt-averages' is being built"); }
+namespace {
+
+using reference::Reference;
+
+const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActivity = "IDS202CareActivity",
+                  kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
+                  kScore607 = "IDS607CodedScoreAssessmentAct";
+
+// What the group stage keeps of a referral discharged in a reporting year.
+struct Fact {
+    std::int32_t provider = 0;
+    std::int16_t year = -1;  // index from the first reporting year; -1: not discharged in a reporting year
+    std::uint8_t descriptor = 0;
+    bool finished = false;
+    tt::Outcome outcome;
+    std::optional<reference::Hundredths> severity;
+    std::int32_t treatment = 0, low = 0, high = 0, unclassified = 0, employment = 0;
+};
+
+struct MedianKey {
+    std::int16_t year;
+    std::uint8_t descriptor;
+    auto operator<=>(const MedianKey&) const = default;
+    template <class Ar> void serialize(Ar& ar, unsigned) { ar & year & descriptor; }
+};
+using Medians = reduce::KeyedMap<MedianKey, reduce::Histogram>;
+
+struct CellKey {
+    std::int16_t year;
+    std::int32_t provider;
+    std::uint8_t descriptor;
+    std::int8_t band;  // tt::kUnknownBand for Unknown
+    auto operator<=>(const CellKey&) const = default;
+    template <class Ar> void serialize(Ar& ar, unsigned) { ar & year & provider & descriptor & band; }
+};
+
+// Exact accumulators of one (year, provider, descriptor, band): counts of discharged and
+// finished referrals and their outcomes; contacts of the finished, reliably recovered ones.
+struct Cell {
+    std::int64_t discharged = 0, finished = 0, at_caseness = 0, not_at_caseness = 0, recovered = 0, improved = 0,
+                 deteriorated = 0, reliably_recovered = 0;
+    reduce::Moments total, low, high, unclassified, employment;
+    reduce::Histogram total_hist;
+    void merge(const Cell& o) {
+        discharged += o.discharged, finished += o.finished, at_caseness += o.at_caseness;
+        not_at_caseness += o.not_at_caseness, recovered += o.recovered, improved += o.improved;
+        deteriorated += o.deteriorated, reliably_recovered += o.reliably_recovered;
+        total.merge(o.total), low.merge(o.low), high.merge(o.high), unclassified.merge(o.unclassified);
+        employment.merge(o.employment), total_hist.merge(o.total_hist);
+    }
+    template <class Ar> void serialize(Ar& ar, unsigned) {
+        ar & discharged & finished & at_caseness & not_at_caseness & recovered & improved & deteriorated &
+            reliably_recovered & total & low & high & unclassified & employment & total_hist;
+    }
+};
+using Cells = reduce::KeyedMap<CellKey, Cell>;
+
+std::vector<std::int32_t> provider_of_rows(const std::vector<std::int64_t>& offsets, const std::vector<int>& providers) {
+    std::vector<std::int32_t> out;
+    for (int p : providers)
+        out.insert(out.end(), static_cast<std::size_t>(offsets[static_cast<std::size_t>(p) + 1] - offsets[static_cast<std::size_t>(p)]), p);
+    return out;
+}
+
+std::int32_t parse_codsig(const std::string& s) {
+    std::int32_t v = 0;
+    if (s.empty() || s.size() > 6) return INT32_MAX;
+    for (char c : s) {
+        if (c < '0' || c > '9') return INT32_MAX;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+// Mean and sample variance of the difference of two exact accumulators (England minus a part).
+reduce::Moments minus(const reduce::Moments& a, const reduce::Moments& b) {
+    reduce::Moments r;
+    r.n = a.n - b.n, r.sum = a.sum - b.sum, r.sum_sq = a.sum_sq - b.sum_sq;
+    return r;
+}
+
+std::optional<double> opt(double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); }
+
+// ------------------------------------------------------------------ output rows
+
+struct RowSpec {
+    std::int16_t year;
+    int descriptor;  // -1: All
+    int band;        // tt::kUnknownBand, a band index, or kAllBand
+    bool aggregate;  // an All row: not a currency unit (own BH family)
+};
+constexpr int kAllBand = 1000;
+
+std::vector<RowSpec> row_specs(const Reference& ref, int nyears) {
+    std::vector<RowSpec> rows;
+    for (int y = 0; y < nyears; ++y) {
+        const auto yy = static_cast<std::int16_t>(y);
+        for (int d = 0; d < static_cast<int>(ref.descriptors.size()); ++d) {
+            const int nb = static_cast<int>(ref.band_labels(d).size());
+            for (int b = 0; b < nb; ++b) rows.push_back({yy, d, b, false});
+            if (ref.descriptors[static_cast<std::size_t>(d)].scheme != reference::Scheme::OneBand) {
+                rows.push_back({yy, d, tt::kUnknownBand, false});
+                rows.push_back({yy, d, kAllBand, true});
+            }
+        }
+        rows.push_back({yy, -1, kAllBand, true});
+    }
+    return rows;
+}
+
+std::string severity_label(const Reference& ref, const RowSpec& r) {
+    if (r.band == kAllBand) return "All";
+    if (r.band == tt::kUnknownBand) return "Unknown";
+    return ref.band_labels(r.descriptor).at(static_cast<std::size_t>(r.band));
+}
+
+std::string descriptor_label(const Reference& ref, const RowSpec& r) {
+    return r.descriptor < 0 ? "All" : ref.descriptors[static_cast<std::size_t>(r.descriptor)].label;
+}
+
+// The cell of a row: the band's cell, or the merge of a descriptor's (or every) cell.
+using OrgCells = std::map<std::tuple<std::int16_t, std::uint8_t, std::int8_t>, Cell>;
+Cell row_cell(const OrgCells& cells, const RowSpec& r) {
+    Cell c;
+    for (const auto& [k, v] : cells) {
+        if (std::get<0>(k) != r.year) continue;
+        if (r.descriptor >= 0 && std::get<1>(k) != r.descriptor) continue;
+        if (r.band != kAllBand && std::get<2>(k) != r.band) continue;
+        c.merge(v);
+    }
+    return c;
+}
+
+void add_columns(report::Table& t, bool local) {
+    t.add_text("financial_year", "Financial year of discharge, 1 April to 31 March");
+    if (local) {
+        t.add_text("org_code", "Organisation code (ODS provider, ICB or region code)");
+        t.add_text("org_name", "Organisation name");
+    }
+    t.add_text("descriptor", "Problem descriptor from the primary presenting complaint (seed 000 section 2.4 Step 1); All for every descriptor");
+    t.add_text("severity", "Severity band from the first score of the descriptor's measure (Appendix 5): Mild / Moderate / "
+                           "Severe, Below Median / Above Median (national median of this run; equal is Below), Unknown "
+                           "when the measure was not recorded, All for the descriptor's total");
+    t.add_int("in_model", "1 when the descriptor is a currency unit of the model; 0 when excluded (medically "
+                          "unexplained symptoms: counted and reported, not modelled)");
+    t.add_int("discharged", "Referrals discharged (ServDischDate) in the year", "referrals");
+    t.add_int("finished", "Finished courses: discharged with at least 2 attended treatment appointments", "referrals");
+    t.add_int("at_caseness", "Finished courses at caseness at the start (a first paired score at or above its cut-off)", "referrals");
+    t.add_int("not_at_caseness", "Finished courses with paired scores, below every cut-off at the start", "referrals");
+    t.add_int("recovered", "Finished courses at caseness that ended below every cut-off", "referrals");
+    t.add_int("reliably_recovered", "Finished courses recovered and reliably improved", "referrals");
+    t.add_real("rr_rate", "Reliable recovery rate: reliably_recovered / (finished - not_at_caseness)", "%", 3);
+    t.add_real("rr_lo", "Lower limit of the 95% Wilson interval of rr_rate", "%", 3);
+    t.add_real("rr_hi", "Upper limit of the 95% Wilson interval of rr_rate", "%", 3);
+    t.add_real("recovery_rate", "Recovery rate: recovered / (finished - not_at_caseness)", "%", 3);
+    t.add_int("improved", "Finished courses with reliable improvement", "referrals");
+    t.add_real("improvement_rate", "Reliable improvement rate: improved / finished", "%", 3);
+    t.add_int("deteriorated", "Finished courses with reliable deterioration", "referrals");
+    t.add_real("deterioration_rate", "Reliable deterioration rate: deteriorated / finished", "%", 3);
+    t.add_int("n", "Finished, reliably recovered courses: the cases the contact averages are taken over", "referrals");
+    t.add_real("mean_contacts", "Mean attended treatment appointments (AttendOrDNACode 5/6, AppType 02/03/05) per "
+                                "finished, reliably recovered course: a population average, never a cap on anyone's care", "contacts", 4);
+    t.add_real("sd_contacts", "Sample standard deviation of the contacts (n - 1)", "contacts", 4);
+    t.add_real("ci_lo", "Lower limit of the 95% Student-t interval of mean_contacts", "contacts", 4);
+    t.add_real("ci_hi", "Upper limit of the 95% Student-t interval of mean_contacts", "contacts", 4);
+    t.add_real("median_contacts", "Median contacts (mean of the two middle values when n is even)", "contacts", 1);
+    t.add_real("mean_low", "Mean low intensity contacts per course (contacts with a low and no high intensity activity)", "contacts", 4);
+    t.add_real("mean_high", "Mean high intensity contacts per course (contacts with a high intensity activity)", "contacts", 4);
+    t.add_real("mean_unclassified", "Mean treatment contacts with neither a low nor a high intensity activity (data quality)", "contacts", 4);
+    t.add_real("mean_employment", "Mean employment advice contacts per course (AppType 10 or employment support activity; "
+                                  "not low or high intensity)", "contacts", 4);
+    t.add_real("published_mean", "Published 2025/26 national average contacts (seed 000 Appendix 4 Fig. 3); empty when not published", "contacts");
+    t.add_real("published_low", "Published average low intensity contacts (Fig. 3)", "contacts");
+    t.add_real("published_high", "Published average high intensity contacts (Fig. 3)", "contacts");
+    t.add_real("diff_published", "mean_contacts - published_mean", "contacts", 4);
+    t.add_real("p_published", "Two-sided p-value of the one-sample t-test of mean_contacts against published_mean");
+    if (local) {
+        t.add_real("diff", "mean_contacts minus the England mean_contacts of the same row", "contacts", 4);
+        t.add_real("p_value", "Two-sided p-value of Welch's t-test of this organisation's contacts against the rest of England's");
+        t.add_real("p_adjusted", "p_value adjusted by Benjamini-Hochberg across the rows of this organisation and year "
+                                 "(currency-unit rows and All rows as two separate families)");
+        t.add_text("flag_95", "below / similar / above England at the 95% level (p_adjusted < 0.05); empty without a test");
+        t.add_text("flag_998", "below / similar / above England at the 99.8% level (p_adjusted < 0.002); empty without a test");
+    }
+}
+
+struct Finalized {
+    std::optional<double> mean, p_value;
+};
+
+}  // namespace
+
+void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    std::optional<tbb::global_control> limit;
+    if (o.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
+    const int threads = static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+
+    Stopwatch clock;
+    report::Manifest manifest;
+    const Reference ref = o.reference.empty() ? Reference::built_in() : Reference::load(o.reference);
+    store::Store s(o.store, comm);
+    verify_store(o.store, comm);
+    const Dataset d = Dataset::Iapt;
+    if (!s.has(d)) throw ConfigError("tt-averages: the store " + o.store.string() + " holds no Talking Therapies (IAPT) data");
+    const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
+
+    // ---- read this rank's providers: referrals and their contacts, activities, complaints, scores
+    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
+    auto rr = plan.ranges(s, d, kRef);
+    auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
+    auto prov = provider_of_rows(s.provider_offsets(d, kRef), plan.providers);
+    auto cch = s.children(d, kRef, kContact, rr);
+    auto app = s.read<std::uint16_t>(d, kContact, "AppType", cch.ranges);
+    auto att = s.read<std::uint16_t>(d, kContact, "AttendOrDNACode", cch.ranges);
+    auto ach = s.children(d, kContact, kActivity, cch.ranges);
+    auto proc = s.read<std::uint16_t>(d, kActivity, "CodeProcAndProcStatus", ach.ranges);
+    auto pch = s.children(d, kRef, kComplaint, rr);
+    auto pc = s.read<std::uint16_t>(d, kComplaint, "PresComp", pch.ranges);
+    auto pcsig = s.read<std::uint16_t>(d, kComplaint, "PresCompCodSig", pch.ranges);
+    auto pcdate = s.read<std::int32_t>(d, kComplaint, "PresCompDate", pch.ranges);
+    struct ScoreCols {
+        store::Store::Children ch;
+        std::vector<std::uint16_t> tool;
+        std::vector<std::int32_t> score, date;
+        std::vector<int> measure;  // by dictionary code
+    };
+    ScoreCols sc[2];
+    const std::string score_tables[2] = {kScore606, kScore607};
+    for (int k = 0; k < 2; ++k) {
+        sc[k].ch = s.children(d, kRef, score_tables[k], rr);
+        sc[k].tool = s.read<std::uint16_t>(d, score_tables[k], "CodedAssToolType", sc[k].ch.ranges);
+        sc[k].score = s.read<std::int32_t>(d, score_tables[k], "PersScore", sc[k].ch.ranges);
+        sc[k].date = s.read<std::int32_t>(d, score_tables[k], "AssToolCompDate", sc[k].ch.ranges);
+        for (const auto& code : s.dictionary(d, score_tables[k], "CodedAssToolType")) sc[k].measure.push_back(ref.measure_by_snomed(code));
+    }
+    // Dictionary codes resolved once through the reference data (the same on every rank).
+    std::vector<bool> attended;
+    for (const auto& c : s.dictionary(d, kContact, "AttendOrDNACode")) attended.push_back(ref.attended_codes.count(c) > 0);
+    std::vector<reference::AppClass> app_class;
+    for (const auto& c : s.dictionary(d, kContact, "AppType")) {
+        auto it = ref.app_types.find(c);
+        app_class.push_back(it == ref.app_types.end() ? reference::AppClass::Other : it->second);
+    }
+    std::vector<reference::Intensity> intensity;
+    for (const auto& c : s.dictionary(d, kActivity, "CodeProcAndProcStatus")) {
+        auto it = ref.activities.find(c);
+        intensity.push_back(it == ref.activities.end() ? reference::Intensity::None : it->second);
+    }
+    const auto pc_dict = s.dictionary(d, kComplaint, "PresComp");
+    std::vector<tt::ComplaintClass> pc_class;
+    for (const auto& c : pc_dict) pc_class.push_back(c.empty() ? tt::ComplaintClass{false, ref.fallback_descriptor} : tt::classify_complaint(ref, c));
+    std::vector<std::int32_t> codsig;
+    for (const auto& c : s.dictionary(d, kComplaint, "PresCompCodSig")) codsig.push_back(parse_codsig(c));
+    manifest.add_stage("read", clock.lap());
+
+    // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
+    const std::size_t n = disch.size();
+    std::vector<Fact> facts(n);
+    Medians local_hist = reduce::parallel_fold<Medians>(
+        n,
+        [&](Medians& h, std::size_t i) {
+            if (disch[i] == kMissing) return;
+            const int y = FinancialYear::of(disch[i]).start_year - first_year;
+            if (y < 0 || y >= nyears) return;
+            std::vector<tt::ContactRecord> contacts;
+            for (auto j = cch.offsets[i]; j < cch.offsets[i + 1]; ++j) {
+                const auto uj = static_cast<std::size_t>(j);
+                tt::ContactRecord c{attended[att[uj]], app_class[app[uj]], false, false, false};
+                for (auto a = ach.offsets[uj]; a < ach.offsets[uj + 1]; ++a) {
+                    const auto in = intensity[proc[static_cast<std::size_t>(a)]];
+                    c.low |= in == reference::Intensity::Low;
+                    c.high |= in == reference::Intensity::High;
+                    c.employment |= in == reference::Intensity::Employment;
+                }
+                contacts.push_back(c);
+            }
+            std::vector<tt::ComplaintRecord> complaints;
+            for (auto j = pch.offsets[i]; j < pch.offsets[i + 1]; ++j) {
+                const auto uj = static_cast<std::size_t>(j);
+                complaints.push_back({pc_class[pc[uj]], codsig[pcsig[uj]], pcdate[uj], pc_dict[pc[uj]]});
+            }
+            std::vector<tt::ScoreRecord> scores;
+            for (int k = 0; k < 2; ++k)
+                for (auto j = sc[k].ch.offsets[i]; j < sc[k].ch.offsets[i + 1]; ++j) {
+                    const auto uj = static_cast<std::size_t>(j);
+                    const std::int32_t v = sc[k].score[uj];
+                    scores.push_back({sc[k].measure[sc[k].tool[uj]], sc[k].date[uj],
+                                      v == kMissing ? std::nullopt : std::optional<reference::Hundredths>(v), k == 1});
+                }
+            const auto counts = tt::count_contacts(contacts);
+            const auto fl = tt::first_last(ref, scores);
+            Fact& f = facts[i];
+            f.provider = prov[i];
+            f.year = static_cast<std::int16_t>(y);
+            f.descriptor = static_cast<std::uint8_t>(tt::referral_descriptor(ref, complaints));
+            f.finished = tt::finished_course(ref, true, counts);
+            f.outcome = tt::outcome(ref, f.descriptor, fl);
+            f.severity = tt::severity_score(ref, f.descriptor, fl);
+            f.treatment = static_cast<std::int32_t>(counts.treatment);
+            f.low = static_cast<std::int32_t>(counts.low);
+            f.high = static_cast<std::int32_t>(counts.high);
+            f.unclassified = static_cast<std::int32_t>(counts.unclassified);
+            f.employment = static_cast<std::int32_t>(counts.employment);
+            // The median is of first scores of finished courses in the descriptor (the unit of analysis).
+            if (f.finished && f.severity && ref.descriptors[f.descriptor].scheme == reference::Scheme::MedianSplit)
+                h[{f.year, f.descriptor}].add(*f.severity);
+        },
+        256);
+    manifest.add_stage("group", clock.lap());
+    // Exact national medians before any band is assigned: every rank needs them.
+    const Medians hist = reduce::allreduce(local_hist, comm);
+    std::map<std::pair<int, int>, double> median;
+    for (const auto& [k, h] : hist.items)
+        if (auto m = h.median()) median[{k.year, k.descriptor}] = *m;
+    manifest.add_stage("medians", clock.lap());
+
+    // ---- group, pass 2: bands, then exact accumulators per (year, provider, descriptor, band)
+    Cells local = reduce::parallel_fold<Cells>(
+        n,
+        [&](Cells& cells, std::size_t i) {
+            const Fact& f = facts[i];
+            if (f.year < 0) return;
+            auto it = median.find({f.year, f.descriptor});
+            const int band = tt::severity_band(ref, f.descriptor, f.severity,
+                                               it == median.end() ? std::nullopt : std::optional<double>(it->second));
+            Cell& c = cells[{f.year, f.provider, f.descriptor, static_cast<std::int8_t>(band)}];
+            ++c.discharged;
+            if (!f.finished) return;
+            ++c.finished;
+            c.at_caseness += f.outcome.at_caseness;
+            c.not_at_caseness += f.outcome.not_at_caseness;
+            c.recovered += f.outcome.recovered;
+            c.improved += f.outcome.improved;
+            c.deteriorated += f.outcome.deteriorated;
+            if (!f.outcome.reliably_recovered) return;
+            ++c.reliably_recovered;
+            c.total.add(f.treatment), c.low.add(f.low), c.high.add(f.high);
+            c.unclassified.add(f.unclassified), c.employment.add(f.employment);
+            c.total_hist.add(f.treatment);
+        },
+        256);
+    facts = {};
+    manifest.add_stage("group", clock.lap());
+    const Cells total = reduce::reduce_to_root(local, comm);
+    manifest.add_stage("reduce", clock.lap());
+    if (rank != 0) return;
+
+    // ---- finalize (rank 0): roll providers up to ICB, region and England; statistics; suppression
+    Hierarchy h = Hierarchy::build(s, d);
+    const auto specs = row_specs(ref, nyears);
+    std::map<Level, std::map<std::string, OrgCells>> by_level;
+    for (Level l : kLevels) {
+        auto& orgs = by_level[l];
+        if (l != Level::England)
+            for (std::size_t p = 0; p < h.provider_code.size(); ++p) orgs[h.code(l, p)];
+        for (const auto& [k, v] : total.items)
+            orgs[h.code(l, static_cast<std::size_t>(k.provider))][{k.year, k.descriptor, k.band}].merge(v);
+    }
+    // England cells of every row, for differences and the rest-of-England comparison.
+    const OrgCells& eng_cells = by_level[Level::England]["ENG"];
+    std::vector<Cell> england;
+    for (const auto& r : specs) england.push_back(row_cell(eng_cells, r));
+
+    std::vector<report::Table> tables;
+    const std::string caveat =
+        " Contact averages are population averages over finished, reliably recovered courses, never caps on "
+        "individual care (seed 000 section 2.4). Reference data " + ref.version + ".";
+    for (Level level : kLevels) {
+        const std::string ln(level_name(level));
+        const bool eng = level == Level::England, local = !eng;
+        report::Table t("tt_" + ln, "/tt/" + ln,
+                        "NHS Talking Therapies currency model by financial year, problem descriptor and severity" +
+                            std::string(eng ? " for England (exact)." :
+                                              " for each " + ln + ". Counts 0-4 suppressed (empty), others rounded to the "
+                                              "nearest 5; rates and means shown only where their denominator is at least 5.") +
+                            caveat);
+        add_columns(t, local);
+        for (const auto& [org, cells] : by_level[level]) {
+            // Rows of this organisation first, then the Benjamini-Hochberg families, then the table.
+            struct Out {
+                Cell c;
+                std::optional<double> mean, diff, p;
+            };
+            std::vector<Out> outs;
+            for (std::size_t ri = 0; ri < specs.size(); ++ri) {
+                const RowSpec& r = specs[ri];
+                Out x{row_cell(cells, r), {}, {}, {}};
+                const bool show = stats::rate_disclosable(x.c.reliably_recovered, eng) && x.c.total.n > 0;
+                if (show) x.mean = x.c.total.mean();
+                if (local && show) {
+                    const Cell& e = england[ri];
+                    const auto rest = minus(e.total, x.c.total);
+                    x.diff = *x.mean - e.total.mean();
+                    x.p = opt(stats::welch_t_test(x.c.total.n, x.c.total.mean(), x.c.total.variance(), rest.n,
+                                                  rest.n > 0 ? rest.mean() : NAN, rest.n > 1 ? rest.variance() : NAN)
+                                  .p);
+                }
+                outs.push_back(std::move(x));
+            }
+            std::vector<double> adjusted(outs.size(), NAN);
+            for (bool agg : {false, true}) {
+                std::vector<std::size_t> idx;
+                std::vector<double> ps;
+                for (std::size_t ri = 0; ri < specs.size(); ++ri)
+                    if (specs[ri].aggregate == agg && outs[ri].p) idx.push_back(ri), ps.push_back(*outs[ri].p);
+                // One family per organisation and year.
+                for (int y = 0; y < nyears; ++y) {
+                    std::vector<double> fam;
+                    std::vector<std::size_t> at;
+                    for (std::size_t k = 0; k < idx.size(); ++k)
+                        if (specs[idx[k]].year == y) fam.push_back(ps[k]), at.push_back(idx[k]);
+                    auto adj = stats::benjamini_hochberg(fam);
+                    for (std::size_t k = 0; k < at.size(); ++k) adjusted[at[k]] = adj[k];
+                }
+            }
+            for (std::size_t ri = 0; ri < specs.size(); ++ri) {
+                const RowSpec& r = specs[ri];
+                const Out& x = outs[ri];
+                const Cell& c = x.c;
+                const std::string dl = descriptor_label(ref, r), sl = severity_label(ref, r);
+                t.push("financial_year", FinancialYear{first_year + r.year}.label());
+                if (local) {
+                    t.push("org_code", org);
+                    t.push("org_name", h.names.count(org) ? h.names.at(org) : "");
+                }
+                t.push("descriptor", dl);
+                t.push("severity", sl);
+                t.push("in_model", r.descriptor < 0 ? 1 : ref.descriptors[static_cast<std::size_t>(r.descriptor)].in_model ? 1 : 0);
+                auto count = [&](const char* col, std::int64_t v) { t.push(col, stats::disclose_count(v, eng)); };
+                count("discharged", c.discharged);
+                count("finished", c.finished);
+                count("at_caseness", c.at_caseness);
+                count("not_at_caseness", c.not_at_caseness);
+                count("recovered", c.recovered);
+                count("reliably_recovered", c.reliably_recovered);
+                const std::int64_t denom = c.finished - c.not_at_caseness;
+                auto rate = [&](const char* col, std::int64_t num, std::int64_t den) {
+                    if (den > 0 && stats::rate_disclosable(den, eng)) t.push(col, 100.0 * static_cast<double>(num) / static_cast<double>(den));
+                    else t.push(col, std::nullopt);
+                };
+                rate("rr_rate", c.reliably_recovered, denom);
+                if (denom > 0 && stats::rate_disclosable(denom, eng)) {
+                    const auto w = stats::wilson_interval(c.reliably_recovered, denom);
+                    t.push("rr_lo", 100 * w.lo);
+                    t.push("rr_hi", 100 * w.hi);
+                } else {
+                    t.push("rr_lo", std::nullopt);
+                    t.push("rr_hi", std::nullopt);
+                }
+                rate("recovery_rate", c.recovered, denom);
+                count("improved", c.improved);
+                rate("improvement_rate", c.improved, c.finished);
+                count("deteriorated", c.deteriorated);
+                rate("deterioration_rate", c.deteriorated, c.finished);
+                count("n", c.reliably_recovered);
+                const bool show = x.mean.has_value();
+                const double sd = show && c.total.n > 1 ? c.total.sd() : NAN;
+                t.push("mean_contacts", x.mean);
+                t.push("sd_contacts", show ? opt(sd) : std::nullopt);
+                const auto ci = stats::t_interval(show ? *x.mean : NAN, sd, c.total.n);
+                t.push("ci_lo", show ? opt(ci.lo) : std::nullopt);
+                t.push("ci_hi", show ? opt(ci.hi) : std::nullopt);
+                t.push("median_contacts", show ? c.total_hist.median() : std::nullopt);
+                t.push("mean_low", show ? std::optional<double>(c.low.mean()) : std::nullopt);
+                t.push("mean_high", show ? std::optional<double>(c.high.mean()) : std::nullopt);
+                t.push("mean_unclassified", show ? std::optional<double>(c.unclassified.mean()) : std::nullopt);
+                t.push("mean_employment", show ? std::optional<double>(c.employment.mean()) : std::nullopt);
+                const reference::Published* pub = ref.published(dl, sl);
+                t.push("published_mean", pub ? std::optional<double>(pub->mean_contacts) : std::nullopt);
+                t.push("published_low", pub ? std::optional<double>(pub->mean_low) : std::nullopt);
+                t.push("published_high", pub ? std::optional<double>(pub->mean_high) : std::nullopt);
+                t.push("diff_published", pub && show ? std::optional<double>(*x.mean - pub->mean_contacts) : std::nullopt);
+                t.push("p_published", pub && show ? opt(stats::one_sample_t_test(c.total.n, *x.mean, sd, pub->mean_contacts).p)
+                                                  : std::nullopt);
+                if (local) {
+                    t.push("diff", x.diff);
+                    t.push("p_value", x.p);
+                    const double pa = adjusted[ri];
+                    t.push("p_adjusted", opt(pa));
+                    auto flag = [&](double alpha) -> std::string {
+                        if (std::isnan(pa)) return "";
+                        if (pa >= alpha) return "similar";
+                        return *x.diff < 0 ? "below" : "above";
+                    };
+                    t.push("flag_95", flag(0.05));
+                    t.push("flag_998", flag(0.002));
+                }
+            }
+        }
+        tables.push_back(std::move(t));
+    }
+    // Rows in the order England, region, ICB, provider (kLevels runs provider first).
+    std::reverse(tables.begin(), tables.end());
+
+    // ---- per currency unit (England): low and high intensity contacts of reliably recovered courses
+    {
+        report::Table u("tt_units", "/tt/units",
+                        "England, per currency unit (descriptor, severity, intensity): contacts of that intensity of "
+                        "finished, reliably recovered courses." + caveat);
+        u.add_text("financial_year", "Financial year of discharge");
+        u.add_text("descriptor", "Problem descriptor");
+        u.add_text("severity", "Severity band (Unknown: measure not recorded)");
+        u.add_text("intensity", "low or high");
+        u.add_int("in_model", "1 for a currency unit of the model, 0 for an excluded descriptor");
+        u.add_int("n", "Finished, reliably recovered courses in the descriptor and band", "referrals");
+        u.add_int("contacts", "Contacts of this intensity of those courses", "contacts");
+        u.add_real("mean", "Mean contacts of this intensity per course (over all n courses)", "contacts", 4);
+        u.add_real("sd", "Sample standard deviation (n - 1)", "contacts", 4);
+        u.add_real("ci_lo", "Lower limit of the 95% Student-t interval of the mean", "contacts", 4);
+        u.add_real("ci_hi", "Upper limit of the 95% Student-t interval of the mean", "contacts", 4);
+        u.add_real("published", "Published average of this intensity (Fig. 3); empty when not published", "contacts");
+        for (std::size_t ri = 0; ri < specs.size(); ++ri) {
+            const RowSpec& r = specs[ri];
+            if (r.aggregate) continue;
+            const Cell& c = england[ri];
+            const std::string dl = descriptor_label(ref, r), sl = severity_label(ref, r);
+            const reference::Published* pub = ref.published(dl, sl);
+            for (int hi = 0; hi < 2; ++hi) {
+                const reduce::Moments& m = hi ? c.high : c.low;
+                u.push("financial_year", FinancialYear{first_year + r.year}.label());
+                u.push("descriptor", dl);
+                u.push("severity", sl);
+                u.push("intensity", hi ? "high" : "low");
+                u.push("in_model", ref.descriptors[static_cast<std::size_t>(r.descriptor)].in_model ? 1 : 0);
+                u.push("n", m.n);
+                u.push("contacts", m.sum);
+                const double mean = m.n > 0 ? m.mean() : NAN, sd = m.n > 1 ? m.sd() : NAN;
+                const auto ci = stats::t_interval(mean, sd, m.n);
+                u.push("mean", opt(mean));
+                u.push("sd", opt(sd));
+                u.push("ci_lo", opt(ci.lo));
+                u.push("ci_hi", opt(ci.hi));
+                u.push("published", pub ? std::optional<double>(hi ? pub->mean_high : pub->mean_low) : std::nullopt);
+            }
+        }
+        tables.push_back(std::move(u));
+    }
+    // ---- the medians used for the median split, and the measures with their status
+    {
+        report::Table m("tt_medians", "/tt/medians",
+                        "England: national median of the first score of each median-split descriptor's measure, over "
+                        "finished courses discharged in the year (exact, from integer histograms); a first score equal "
+                        "to it is Below Median.");
+        m.add_text("financial_year", "Financial year of discharge");
+        m.add_text("descriptor", "Problem descriptor");
+        m.add_text("measure", "Severity measure");
+        m.add_int("n", "Finished courses with a first score of the measure", "referrals");
+        m.add_real("median", "Median first score (mean of the two middle scores when n is even)", "score points");
+        for (int y = 0; y < nyears; ++y)
+            for (int di = 0; di < static_cast<int>(ref.descriptors.size()); ++di) {
+                const auto& desc = ref.descriptors[static_cast<std::size_t>(di)];
+                if (desc.scheme != reference::Scheme::MedianSplit) continue;
+                const auto* hh = hist.find({static_cast<std::int16_t>(y), static_cast<std::uint8_t>(di)});
+                m.push("financial_year", FinancialYear{first_year + y}.label());
+                m.push("descriptor", desc.label);
+                m.push("measure", ref.measures[static_cast<std::size_t>(desc.severity_measure)].name);
+                m.push("n", hh ? hh->total() : 0);
+                auto it = median.find({y, di});
+                m.push("median", it == median.end() ? std::nullopt : std::optional<double>(it->second / 100.0));
+            }
+        tables.push_back(std::move(m));
+
+        report::Table r("tt_measures", "/tt/measures",
+                        "Outcome measures of the reference data used by this run, with the status of every value: "
+                        "results resting on a value that is not confirmed are provisional.");
+        r.add_text("reference_version", "Reference-data version");
+        r.add_text("measure", "Measure");
+        r.add_text("snomed_ct", "SNOMED CT id of the measure's total score (CodedAssToolType)");
+        r.add_text("snomed_status", "confirmed, or unconfirmed (placeholder id)");
+        r.add_real("caseness", "Caseness cut-off: a score at or above it is at caseness", "score points");
+        r.add_real("reliable_change", "Reliable change: a change at least this large is reliable", "score points");
+        r.add_text("status", "Status of the cut-off and reliable change: confirmed, to_confirm or unconfirmed");
+        r.add_text("source", "Source of the values");
+        for (const auto& ms : ref.measures) {
+            r.push("reference_version", ref.version);
+            r.push("measure", ms.name);
+            r.push("snomed_ct", ms.snomed_ct);
+            r.push("snomed_status", ms.snomed_status);
+            r.push("caseness", ms.caseness / 100.0);
+            r.push("reliable_change", ms.reliable_change / 100.0);
+            r.push("status", ms.status);
+            r.push("source", ms.source);
+        }
+        tables.push_back(std::move(r));
+    }
+    manifest.set_reference_version(ref.version);
+    manifest.set("reference_data", {{"version", ref.version}, {"origin", ref.origin}});
+    manifest.add_stage("finalize", clock.lap());
+    write_outputs(o, "tt-averages", s, tables, manifest, size, threads);
+}
 
 }  // namespace mhbench::jobs

@@ -10,6 +10,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   libboost-serialization-dev libtbb-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev
+  slurm-wlm munge iproute2 procps util-linux bc time
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,8 +12,11 @@
 
 #include "jobs/activity.hpp"
 #include "jobs/ingest.hpp"
+#include "jobs/pipeline.hpp"
 #include "jobs/tt_averages.hpp"
 #include "model/errors.hpp"
+#include "report/progress.hpp"
+#include "synth/realism.hpp"
 #include "synth/synth.hpp"
 
 namespace fs = std::filesystem;
@@ -33,7 +36,7 @@ struct Common {
 };
 
 void run_synth(const fs::path& out, double scale, std::uint64_t seed, const std::string& years, double faults,
-               int threads) {
+               double data_faults, int threads) {
     synth::Options o;
     o.out = out;
     o.scale = scale;
@@ -42,6 +45,7 @@ void run_synth(const fs::path& out, double scale, std::uint64_t seed, const std:
     o.first = r.first;
     o.last = r.last;
     o.fault_rate = faults;
+    o.data_fault_rate = data_faults;
     o.threads = threads;
     auto t0 = std::chrono::steady_clock::now();
     synth::generate(o, MPI_COMM_WORLD);
@@ -95,7 +99,8 @@ int main(int argc, char** argv) {
 
     auto* synth = app.add_subcommand("synth", "Generate synthetic national extracts (one CSV per table)");
     fs::path synth_out;
-    double scale = 0.01, faults = 0;
+    double scale = 0.01, faults = 0, data_faults = -1;
+    bool realism = false;
     std::uint64_t seed = 1;
     std::string year = "2023-24", years;
     int threads = 0;
@@ -105,7 +110,14 @@ int main(int argc, char** argv) {
     synth->add_option("--year", year, "Financial year, e.g. 2023-24");
     synth->add_option("--years", years, "Range of financial years, e.g. 2021-22:2023-24 (overrides --year)");
     synth->add_option("--faults", faults, "Share of rows given an injected data-quality fault")->check(CLI::Range(0.0, 0.5));
+    synth->add_option("--data-faults", data_faults,
+                      "Share of records given a data-level fault (invalid or missing code, unpaired score, "
+                      "date out of range); default: the --faults share")
+        ->check(CLI::Range(0.0, 0.5));
     synth->add_option("--threads", threads, "Threads per rank (0 = all cores)");
+    synth->add_flag("--report", realism,
+                    "After generating, print every calibrated figure against its published target and fail when "
+                    "one is out of tolerance (meant for scales up to about 0.1)");
 
     auto* ingest = app.add_subcommand("ingest", "Ingest CSV extracts into the national HDF5 store");
     fs::path in, store;
@@ -124,6 +136,21 @@ int main(int argc, char** argv) {
     run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
     run->add_option("--reference", ro.reference, "Reference-data directory replacing the built-in 2025-26 set");
 
+    auto* pipe = app.add_subcommand("pipeline",
+                                    "Ingest, then the jobs; stages whose inputs are unchanged since their last run are skipped");
+    jobs::PipelineOptions po;
+    std::string pipe_year = "2023-24";
+    pipe->add_option("--in", po.in, "Directory of the year's CSV extracts")->required();
+    pipe->add_option("--work", po.work, "Working directory: store.h5, results/JOB/, pipeline.json")->required();
+    pipe->add_option("--year", pipe_year, "Financial year");
+    pipe->add_option("--jobs", po.jobs, "Jobs after ingest, comma separated (default: all; ones not built yet are skipped)")
+        ->delimiter(',');
+    pipe->add_option("--threads", po.threads, "Threads per rank (0 = all cores)");
+    pipe->add_option("--reference", po.reference, "Reference-data directory replacing the built-in 2025-26 set");
+    pipe->add_flag("--force", po.force, "Redo every stage");
+    bool quiet = false;
+    app.add_flag("--quiet", quiet, "No progress lines (also MHBENCH_PROGRESS=quiet)");
+
     auto* demo = app.add_subcommand("demo", "Generate a national sample, ingest it, run the jobs, say where the outputs are");
     fs::path demo_dir = "demo";
     double demo_scale = 0.05;
@@ -141,7 +168,21 @@ int main(int argc, char** argv) {
             MPI_Finalize();
             return code;
         }
-        if (*synth) run_synth(synth_out, scale, seed, years.empty() ? year : years, faults, threads);
+        if (quiet) report::set_progress_mode(report::ProgressMode::Quiet);
+        if (*pipe) {
+            po.years = YearRange::parse(pipe_year);
+            po.command_line = args;
+            jobs::run_pipeline(po, MPI_COMM_WORLD);
+        }
+        if (*synth) {
+            run_synth(synth_out, scale, seed, years.empty() ? year : years, faults, data_faults, threads);
+            if (realism) {
+                int ok = 1;
+                if (g_rank == 0) ok = synth::report_realism(synth_out, std::cout) ? 1 : 0;
+                MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+                if (!ok) throw Error("synthetic data out of tolerance against the published figures (see above)");
+            }
+        }
         if (*ingest) run_ingest(in, store, threads);
         if (*run) {
             ro.years = YearRange::parse(run_year);
@@ -152,7 +193,7 @@ int main(int argc, char** argv) {
             demo_dir = fs::absolute(demo_dir).lexically_normal();
             say("demo: generating a synthetic national sample (scale " + std::to_string(demo_scale) + ") in " +
                 (demo_dir / "data").string());
-            run_synth(demo_dir / "data", demo_scale, 1, "2023-24", 0.001, threads);
+            run_synth(demo_dir / "data", demo_scale, 1, "2023-24", 0.001, -1, threads);
             run_ingest(demo_dir / "data", demo_dir / "store.h5", threads);
             jobs::RunOptions o;
             o.store = demo_dir / "store.h5";

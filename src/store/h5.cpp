@@ -1,32 +1,59 @@
 #include "store/h5.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 namespace mhbench::h5 {
 
 namespace {
 
-// Collects HDF5's error stack (innermost first) into one line for the exception text.
-herr_t walk(unsigned n, const H5E_error2_t* e, void* out) {
-    auto* s = static_cast<std::string*>(out);
-    if (n < 4) {
-        *s += (s->empty() ? "" : "; ");
-        *s += e->desc ? e->desc : "";
-        if (e->func_name) *s += std::string(" (") + e->func_name + ")";
-    }
+// Collects HDF5's error stack into one line for the exception text: the outermost entries say
+// what was being done, the innermost one why (for a failed write, the OS error such as
+// "No space left on device", which the outer entries never mention).
+struct Stack {
+    std::vector<std::string> entries;
+};
+
+herr_t walk(unsigned, const H5E_error2_t* e, void* out) {
+    std::string d = e->desc ? e->desc : "";
+    if (e->func_name) d += std::string(" (") + e->func_name + ")";
+    static_cast<Stack*>(out)->entries.push_back(std::move(d));
     return 0;
 }
 
+// "... errno = 28, error message = 'No space left on device', ..." -> "No space left on device".
+std::string cause_of(const std::string& innermost) {
+    for (const char* tag : {"error message = '", "MPI error string is '"}) {
+        auto at = innermost.find(tag);
+        if (at == std::string::npos) continue;
+        at += std::string_view(tag).size();
+        auto end = innermost.find('\'', at);
+        if (end != std::string::npos) return innermost.substr(at, end - at);
+    }
+    return innermost;
+}
+
 std::string error_stack() {
-    std::string s;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &s);
+    Stack st;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &st);
     H5Eclear2(H5E_DEFAULT);
+    std::string s;
+    const std::size_t n = st.entries.size();
+    for (std::size_t i = 0; i < n && i < 4; ++i) s += (s.empty() ? "" : "; ") + st.entries[i];
+    if (n > 4) s += "; ...; " + cause_of(st.entries.back());
     return s;
 }
 
 // HDF5 prints its error stack to stderr by default; we carry it in the exception instead.
+// Its atexit clean-up is off: after a failed write (disk full) a file that could not be closed
+// makes HDF5 1.10 crash at exit, turning a clear error into a segfault. Files are closed by
+// their handles; only error paths leave one open, and the process is ending then anyway.
 struct SilenceHdf5 {
-    SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+    SilenceHdf5() {
+        H5dont_atexit();
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
 } silence;
 
 }  // namespace
@@ -88,7 +115,10 @@ Handle open_file(const std::filesystem::path& path, MPI_Comm comm, bool writable
 Handle create_group(hid_t loc, const std::string& path) {
     Handle lcpl = check(H5Pcreate(H5P_LINK_CREATE), "creating link properties");
     check(H5Pset_create_intermediate_group(lcpl, 1), "setting intermediate groups");
-    return check(H5Gcreate2(loc, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), "creating group " + path);
+    // No timestamps in object headers: the same input must give the same store bytes.
+    Handle gcpl = check(H5Pcreate(H5P_GROUP_CREATE), "creating group properties");
+    check(H5Pset_obj_track_times(gcpl, false), "turning off object timestamps");
+    return check(H5Gcreate2(loc, path.c_str(), lcpl, gcpl, H5P_DEFAULT), "creating group " + path);
 }
 
 Handle open_group(hid_t loc, const std::string& path) {
@@ -163,6 +193,7 @@ Handle create_dataset_1d(hid_t loc, const std::string& name, hid_t type, std::in
     hsize_t dims = static_cast<hsize_t>(rows);
     Handle space = check(H5Screate_simple(1, &dims, nullptr), "creating space for " + name);
     Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), "creating dataset properties");
+    check(H5Pset_obj_track_times(dcpl, false), "turning off object timestamps");
     if (rows > 0 && compress) {
         hsize_t chunk = static_cast<hsize_t>(std::clamp<std::int64_t>(std::min(chunk_rows, rows), 1, chunk_rows));
         check(H5Pset_chunk(dcpl, 1, &chunk), "setting chunking for " + name);

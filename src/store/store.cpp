@@ -135,11 +135,15 @@ void layout(const std::filesystem::path& tmp, const StoreContents& c) {
             }
         }
     }
+    // A handle closes without reporting errors; flush here so a full disk is an error now, not
+    // a store that is silently short.
+    h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), "writing the store layout to " + tmp.string());
 }
 
 }  // namespace
 
-void write_store(const std::filesystem::path& path, const StoreContents& c, MPI_Comm comm) {
+void write_store(const std::filesystem::path& path, const StoreContents& c, MPI_Comm comm,
+                 const std::function<void(std::int64_t)>& on_rows_written) {
     const std::filesystem::path tmp = path.string() + ".partial";
     on_root(comm, [&] {
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -182,6 +186,7 @@ void write_store(const std::filesystem::path& path, const StoreContents& c, MPI_
                     h5::Handle d = h5::check(H5Dopen2(f, (g + "/children/" + child).c_str(), H5P_DEFAULT), "opening " + g);
                     h5::write_ranges<std::int64_t>(d, ranges, global, xfer);
                 }
+                if (on_rows_written) on_rows_written(off.back());
             }
         }
         h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), "flushing the store");

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -73,7 +74,9 @@ struct StoreContents {
 /// Collective: rank 0 lays the file out serially (metadata, dictionaries, index), then every
 /// rank writes its providers' rows with collective MPI-IO. Written under a temporary name and
 /// renamed into place only when complete.
-void write_store(const std::filesystem::path& path, const StoreContents& contents, MPI_Comm comm);
+/// `on_rows_written` (optional) hears each table's global row count once written (progress).
+void write_store(const std::filesystem::path& path, const StoreContents& contents, MPI_Comm comm,
+                 const std::function<void(std::int64_t)>& on_rows_written = {});
 
 // ---------------------------------------------------------------- reading (jobs)
 

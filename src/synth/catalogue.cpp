@@ -35,7 +35,7 @@ Catalogue build() {
         if (f.size() != 8) throw ConfigError("synth: malformed embedded provider row");
         auto [it, added] = icb_index.try_emplace(f[2], static_cast<int>(c.icbs.size()));
         if (added) c.icbs.push_back({f[2], f[3], f[4], f[5], {}, 0, 0});
-        Provider p{f[0], f[1], it->second, kSmallReferrals, kSmallFinishedShare, false};
+        Provider p{f[0], f[1], it->second, kSmallReferrals, kSmallFinishedShare, false, provider_years(f[0])};
         if (!f[6].empty() && std::stod(f[6]) > 0) {
             p.referrals = std::stod(f[6]);
             const double fin = f[7].empty() ? 0 : std::stod(f[7]);
@@ -69,7 +69,7 @@ Catalogue build() {
     double total = 0;
     auto add = [&](std::string code, std::string name, int icb, double w, bool big) {
         total += w;
-        c.mhsds.push_back({std::move(code), std::move(name), icb, w, 0, big});
+        c.mhsds.push_back({std::move(code), std::move(name), icb, w, 0, big, {}});
     };
     // 60 large mental health trusts (one in every ICB first), skewed sizes: they carry ~95%.
     for (int i = 0; i < 60; ++i) {

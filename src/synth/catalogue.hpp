@@ -1,8 +1,11 @@
 #pragma once
 // Organisations the generator uses: the real Talking Therapies providers (embedded reference
 // data) and about 300 synthetic MHSDS submitters spread over the same ICBs.
+#include <array>
 #include <string>
 #include <vector>
+
+#include "synth/calib.hpp"
 
 namespace mhbench::synth {
 
@@ -18,6 +21,7 @@ struct Provider {
     double referrals = 0;      // expected referrals received a year at scale 1
     double finished_share = 0; // IAPT: finished courses / referrals received
     bool big = false;          // MHSDS: a large mental health trust
+    std::array<ProvYear, 2> tt{};  // IAPT: published size and mix, 2022-23 and 2023-24
 };
 
 struct Catalogue {

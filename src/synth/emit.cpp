@@ -61,6 +61,11 @@ std::string_view fault_name(int f) {
     return n[f];
 }
 
+std::string_view data_fault_name(int f) {
+    static constexpr std::string_view n[kDataFaults] = {"missing_code", "invalid_code", "unpaired_score", "out_of_range_date"};
+    return n[f];
+}
+
 const std::array<TabInfo, kTabs>& tab_info() {
     static const std::array<TabInfo, kTabs> info = make_info();
     return info;

@@ -25,6 +25,9 @@ std::string_view tab_name(int t);
 
 enum Fault : int { Orphan, Duplicate, BadDate, MissingKey, kFaults };
 std::string_view fault_name(int f);
+/// Data-level faults: stored rows with a bad value (ingest keeps them; data quality counts them).
+enum DataFault : int { kMissingCode, kInvalidCode, kUnpairedScore, kOutOfRangeDate, kDataFaults };
+std::string_view data_fault_name(int f);
 
 /// What the fault injector needs to know about a table, derived once from the schema.
 struct TabInfo {
@@ -78,6 +81,7 @@ private:
 struct TabCounts {
     std::int64_t rows = 0, superseded = 0;
     std::array<std::int64_t, kFaults> faults{};
+    std::array<std::int64_t, kDataFaults> data{};
 };
 
 struct UnitOut {

@@ -2,11 +2,15 @@
 // Shared context of the two data-set generators. A unit is (data set, provider, financial
 // year, part): part 0 = referrals received before the first year and still open (first year
 // only), parts 1-12 = referrals received in month 1-12 of the financial year (April = 1).
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "model/dates.hpp"
 #include "model/schema.hpp"
+#include "synth/calib.hpp"
 #include "synth/catalogue.hpp"
 #include "synth/emit.hpp"
 #include "synth/rng.hpp"
@@ -26,6 +30,20 @@ inline int month_serial(Day d) {
 }
 inline Day month_first_day(int ms) { return days_from_civil(ms / 12, static_cast<unsigned>(ms % 12 + 1), 1); }
 
+/// A Talking Therapies provider in one generated year (published size of the nearest year).
+struct TtYear {
+    bool active = true;  // false: the provider published nothing that year (not submitting)
+    double referrals = 0, finished_share = 0;
+    const std::array<double, kCats>* mix = nullptr;  // complaints of finished courses
+};
+
+/// The person of a referral: its own new person, or one first referred earlier (come back).
+struct PersonRef {
+    std::uint64_t prefix, seq;
+    Day birth;
+    bool is_new;
+};
+
 struct Ctx {
     Options opt;
     std::vector<FinancialYear> years;
@@ -33,7 +51,27 @@ struct Ctx {
     int first_ms = 0, last_ms = 0;
     const Catalogue* cat = nullptr;
 
+    std::vector<std::vector<TtYear>> tt;  // [provider][year]
+    std::array<std::array<double, kCats>, 2> national_mix{};
+
     explicit Ctx(const Options& o);
+
+    double data_fault_rate() const { return opt.data_fault_rate < 0 ? opt.fault_rate : opt.data_fault_rate; }
+    const TtYear& tt_year(int prov, int year) const { return tt[static_cast<std::size_t>(prov)][static_cast<std::size_t>(year)]; }
+    /// Last day the provider submits, seen from a year it is active in: the end of its run of
+    /// active years (a provider that stops submitting leaves its open referrals open).
+    Day tt_stop(int prov, int year) const {
+        int y = year;
+        while (y + 1 < static_cast<int>(years.size()) && tt_year(prov, y + 1).active) ++y;
+        return years[static_cast<std::size_t>(y)].last_day();
+    }
+    /// True when the provider sends a submission for month serial ms.
+    bool submitting(Dataset ds, int prov, int ms) const {
+        if (ds != Dataset::Iapt) return true;
+        const int y = (ms - first_ms) / 12;
+        return tt_year(prov, std::clamp(y, 0, static_cast<int>(years.size()) - 1)).active;
+    }
+    PersonRef person_of(const Unit& u, std::uint64_t i) const;
 
     /// Numeric submission id: YYYYMM, data set and resubmission digit, provider index.
     /// Increases with time for a provider; a resubmission is above its month's primary.
@@ -101,6 +139,9 @@ inline int age_at(Day birth, Day d) {
     if (c.month < b.month || (c.month == b.month && c.day < b.day)) --a;
     return a;
 }
+
+/// truth.json's true_values: the Fig. 3 means and published rates the generator plants.
+nlohmann::ordered_json true_values_json(const Ctx& ctx);
 
 void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out);
 void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out);

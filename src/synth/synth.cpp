@@ -54,7 +54,9 @@ constexpr double kBytesIapt = 650, kBytesMhsds = 1000;
 // Output buffered per rank per batch; bounds memory at any scale.
 constexpr double kBatchBytesPerRank = 96e6;
 // Referrals received before the period and still open, as a share of a year's referrals.
-constexpr double kCarryIapt = 0.3, kCarryMhsds = 0.35;
+// IAPT: a whole year before the period is generated (courses rarely last longer) and only
+// referrals still open are kept, so finished courses in the first year are as in any other.
+constexpr double kCarryIapt = 400.0 / 365, kCarryMhsds = 0.35;
 
 bool all_ok(bool ok, MPI_Comm comm) {
     int mine = ok ? 1 : 0, all = 0;
@@ -93,6 +95,7 @@ void validate(const Options& o) {
     if (o.last.start_year - o.first.start_year >= 99) throw ConfigError("synth: at most 99 financial years");
     if (o.first.start_year < 1990 || o.last.start_year > 2200) throw ConfigError("synth: financial year out of range");
     if (!(o.fault_rate >= 0) || o.fault_rate > 0.5) throw ConfigError("synth: fault rate must be between 0 and 0.5");
+    if (!(o.data_fault_rate <= 0.5)) throw ConfigError("synth: data fault rate must be at most 0.5");
     if (o.threads < 0) throw ConfigError("synth: threads must be 0 (default) or more");
 }
 
@@ -135,6 +138,7 @@ void write_small_files(const Ctx& ctx) {
         std::string s = header_line(h);
         for (std::size_t p = 0; p < provs.size(); ++p) {
             for (int ms = ctx.first_ms; ms <= ctx.last_ms; ++ms) {
+                if (!ctx.submitting(ds, static_cast<int>(p), ms)) continue;
                 for (int r = 0; r < 2; ++r) {
                     if (r == 1 && !ctx.has_resub(ds, static_cast<int>(p), ms)) continue;
                     append_uint(s, Ctx::submission_id(ds, static_cast<int>(p), ms, r == 1));
@@ -251,11 +255,67 @@ Ctx::Ctx(const Options& o) : opt(o), cat(&catalogue()) {
     end = o.last.last_day();
     first_ms = month_serial(start);
     last_ms = month_serial(end);
+    for (std::size_t yi = 0; yi < 2; ++yi) {
+        const YearCalib& yc = calib_years()[yi];
+        for (int c = 0; c < kCats; ++c) national_mix[yi][static_cast<std::size_t>(c)] = yc.cat[c].finished / yc.total.finished;
+    }
+    // Providers: the published size of the nearest published year; one that published only in
+    // the other year is not submitting (it starts or stops); one never published is small.
+    for (const Provider& p : cat->iapt) {
+        std::vector<TtYear> v;
+        for (const FinancialYear& fy : years) {
+            const std::size_t yi = fy.start_year <= calib_years().front().start_year ? 0 : 1;
+            const ProvYear &py = p.tt[yi], &other = p.tt[1 - yi];
+            TtYear t;
+            if (py.published) {
+                t.referrals = py.referrals > 0 ? py.referrals : py.finished / 0.367;
+                t.finished_share = std::clamp(py.finished / t.referrals, 0.02, 0.95);
+                t.mix = py.finished > 0 ? &py.mix : &national_mix[yi];
+            } else if (other.published) {
+                t.active = false;
+            } else {
+                t.referrals = p.referrals;
+                t.finished_share = p.finished_share;
+                t.mix = &national_mix[yi];
+            }
+            v.push_back(t);
+        }
+        tt.push_back(std::move(v));
+    }
+}
+
+PersonRef Ctx::person_of(const Unit& u, std::uint64_t i) const {
+    const auto ds = static_cast<std::uint64_t>(u.ds), pv = static_cast<std::uint64_t>(u.prov);
+    auto returning = [&](const Unit& v, std::uint64_t j) {
+        return v.part > 0 && unit_double(mix({opt.seed, 0x5254ull, ds, pv, static_cast<std::uint64_t>(v.year),
+                                                static_cast<std::uint64_t>(v.part), j})) < 0.08;
+    };
+    auto own = [&](const Unit& v, std::uint64_t j) {
+        Rng r(mix({opt.seed, 0x5045ull, ds, pv, static_cast<std::uint64_t>(v.year), static_cast<std::uint64_t>(v.part), j}));
+        const FinancialYear fy = years[static_cast<std::size_t>(v.year)];
+        const Day base = v.part == 0 ? fy.first_day() - 365 : month_first_day(fy.start_year * 12 + 3 + v.part - 1);
+        const int age = 16 + static_cast<int>(74 * std::pow(r.u(), 1.7));
+        return PersonRef{id_prefix(v), j, base - age * 365 - age / 4 - r.range(0, 364), true};
+    };
+    if (!returning(u, i)) return own(u, i);
+    // Someone first referred to this provider 1 to about 24 months earlier in the period.
+    Rng r(mix({opt.seed, 0x5052ull, ds, pv, static_cast<std::uint64_t>(u.year), static_cast<std::uint64_t>(u.part), i}));
+    const int m = u.year * 12 + u.part - 1 - (1 + std::min(23, r.geometric(5)));
+    if (m < 0) return own(u, i);
+    const Unit v{u.ds, u.prov, m / 12, m % 12 + 1, 0};
+    const std::int64_t n = unit_count(v);
+    if (n <= 0) return own(u, i);
+    const std::uint64_t j = r.next() % static_cast<std::uint64_t>(n);
+    if (returning(v, j)) return own(u, i);
+    PersonRef p = own(v, j);
+    p.is_new = false;
+    return p;
 }
 
 std::int64_t Ctx::year_count(Dataset ds, int prov, int year) const {
     const auto& provs = ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
-    const double expected = provs[static_cast<std::size_t>(prov)].referrals * opt.scale;
+    const double expected =
+        (ds == Dataset::Iapt ? tt_year(prov, year).referrals : provs[static_cast<std::size_t>(prov)].referrals) * opt.scale;
     const std::int64_t n = stochastic_round(
         expected, mix({opt.seed, 0x4E ^ 0ull, static_cast<std::uint64_t>(ds), static_cast<std::uint64_t>(prov),
                        static_cast<std::uint64_t>(years[static_cast<std::size_t>(year)].start_year)}));
@@ -268,7 +328,8 @@ std::int64_t Ctx::unit_count(const Unit& u) const {
     if (u.part == 0) {
         const auto& provs = u.ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
         const double carry = u.ds == Dataset::Iapt ? kCarryIapt : kCarryMhsds;
-        return stochastic_round(provs[p].referrals * opt.scale * carry, mix({opt.seed, 0x43ull, ds, p, fy}));
+        const double size = u.ds == Dataset::Iapt ? tt_year(u.prov, u.year).referrals : provs[p].referrals;
+        return stochastic_round(size * opt.scale * carry, mix({opt.seed, 0x43ull, ds, p, fy}));
     }
     // Split the year's count over months with a random phase so small providers' few
     // referrals do not all fall in the same month.
@@ -287,7 +348,8 @@ void generate(const Options& options, MPI_Comm comm) {
         // Every rank must generate the same data: compare the options with rank 0's.
         std::uint64_t h = mix({options.seed, static_cast<std::uint64_t>(options.first.start_year),
                                static_cast<std::uint64_t>(options.last.start_year),
-                               std::bit_cast<std::uint64_t>(options.scale), std::bit_cast<std::uint64_t>(options.fault_rate)});
+                               std::bit_cast<std::uint64_t>(options.scale), std::bit_cast<std::uint64_t>(options.fault_rate),
+                               std::bit_cast<std::uint64_t>(options.data_fault_rate)});
         std::uint64_t h0 = h;
         MPI_Bcast(&h0, 1, MPI_UINT64_T, 0, comm);
         check_collective(h0 == h, "synth: ranks were given different options", comm, false);
@@ -392,6 +454,7 @@ void generate(const Options& options, MPI_Comm comm) {
                 counts[t].rows += o.counts[t].rows;
                 counts[t].superseded += o.counts[t].superseded;
                 for (int f = 0; f < kFaults; ++f) counts[t].faults[f] += o.counts[t].faults[f];
+                for (int f = 0; f < kDataFaults; ++f) counts[t].data[f] += o.counts[t].data[f];
             }
         MPI_Exscan(len.data(), off.data(), kTabs, MPI_LONG_LONG, MPI_SUM, comm);
         if (rank == 0) off.fill(0);  // MPI_Exscan leaves rank 0's result undefined
@@ -435,6 +498,7 @@ void generate(const Options& options, MPI_Comm comm) {
         flat.push_back(c.rows);
         flat.push_back(c.superseded);
         for (auto f : c.faults) flat.push_back(f);
+        for (auto f : c.data) flat.push_back(f);
     }
     std::vector<long long> sum(flat.size());
     MPI_Reduce(flat.data(), sum.data(), static_cast<int>(flat.size()), MPI_LONG_LONG, MPI_SUM, 0, comm);
@@ -454,8 +518,10 @@ void generate(const Options& options, MPI_Comm comm) {
             o["years"] = nlohmann::json::array();
             for (const auto& fy : ctx.years) o["years"].push_back(fy.label());
             o["fault_rate"] = options.fault_rate;
+            o["data_fault_rate"] = ctx.data_fault_rate();
             auto& tables = j["tables"];
-            const std::size_t per = 2 + kFaults;
+            const std::size_t per = 2 + kFaults + kDataFaults;
+            nlohmann::ordered_json data_faults;
             for (const TableSpec& spec : all_tables()) {
                 nlohmann::ordered_json e;
                 std::int64_t rows = 0, sup = 0;
@@ -464,13 +530,16 @@ void generate(const Options& options, MPI_Comm comm) {
                     const auto& provs = spec.dataset == Dataset::Iapt ? ctx.cat->iapt : ctx.cat->mhsds;
                     for (std::size_t p = 0; p < provs.size(); ++p)
                         for (int ms = ctx.first_ms; ms <= ctx.last_ms; ++ms)
-                            rows += 1 + (ctx.has_resub(spec.dataset, static_cast<int>(p), ms) ? 1 : 0);
+                            if (ctx.submitting(spec.dataset, static_cast<int>(p), ms))
+                                rows += 1 + (ctx.has_resub(spec.dataset, static_cast<int>(p), ms) ? 1 : 0);
                 } else {
                     int t = 0;
                     while (tab_info()[t].spec != &spec) ++t;
                     rows = sum[t * per];
                     sup = sum[t * per + 1];
                     for (int f = 0; f < kFaults; ++f) faults[f] = sum[t * per + 2 + f];
+                    for (int f = 0; f < kDataFaults; ++f)
+                        if (const auto n = sum[t * per + 2 + kFaults + f]) data_faults[std::string(data_fault_name(f))][spec.name] = n;
                 }
                 e["rows"] = rows;
                 e["superseded"] = sup;
@@ -485,7 +554,19 @@ void generate(const Options& options, MPI_Comm comm) {
                 {"orphan", "parent key (and own id) replaced by ids that name no row"},
                 {"bad_date", "one date field unparseable, own id fresh"},
                 {"missing_key", "one key field empty"}};
-            j["true_values"] = {{"note", "calibration to the seed 000 Fig. 3 averages is not implemented yet"}};
+            j["data_faults"] = data_faults;
+            j["data_fault_definitions"] = {
+                {"missing_code", "a non-key code left empty in a kept row: IDS001 EthnicCategory, IDS101 "
+                                 "SourceOfReferralIAPT, IDS201 ConsMechanism (on a contact that had one)"},
+                {"invalid_code", "a non-key code not in its code list: IDS201 ConsMechanism 77, IDS004 EmployStatus 99, "
+                                 "IDS603 PresComp of a referral that did not finish replaced by an unlisted code"},
+                {"unpaired_score", "IDS607: a finished course whose PHQ-9 has only its first score (one per referral)"},
+                {"out_of_range_date", "a parseable but impossible date: IDS001 PersonBirthDate after the referral, IDS004 "
+                                      "EmployStatusRecDate 1900-01-01"},
+                {"note", "counted per affected row (unpaired_score: per referral); rows stay in the store. Calibrated "
+                         "rates hold at data fault rate 0: unpaired scores lower them, at random, leaving the true "
+                         "means of contacts unchanged in expectation"}};
+            j["true_values"] = true_values_json(ctx);
             FileWriter f(options.out / "truth.json");
             f.write(j.dump(2) + '\n');
             f.close();

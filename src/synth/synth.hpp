@@ -16,6 +16,7 @@ struct Options {
     std::uint64_t seed = 1;
     mhbench::FinancialYear first{2023}, last{2023};
     double fault_rate = 0.0;  // faulty extra rows per clean record, per non-header table
+    double data_fault_rate = -1;  // data-level faults (bad values in kept rows); < 0: same as fault_rate
     int threads = 0;          // 0 = oneTBB default
 };
 

@@ -329,6 +329,41 @@ TEST(SynthMpi, same_bytes_for_any_rank_count_and_seed_matters) {
     remove_dir(c);
 }
 
+TEST(SynthMpi, truth_lists_the_planted_values_and_data_faults) {
+    const fs::path dir = shared_dir("truth");
+    auto o = small(dir);
+    o.fault_rate = 0.02;
+    synth::generate(o, MPI_COMM_WORLD);
+    if (rank_of(MPI_COMM_WORLD) == 0) {
+        const auto j = truth(dir);
+        const auto& tv = j["true_values"];
+        EXPECT_EQ(tv["calibration_year"], "2023-24");
+        ASSERT_EQ(tv["tt_contacts"].size(), 28u);  // 24 Fig. 3 rows + Other Anxiety x2 + Other MH + Other/Unknown
+        int published = 0;
+        for (const auto& r : tv["tt_contacts"]) {
+            published += r["published"].get<bool>();
+            EXPECT_NEAR(r["mean_contacts"].get<double>(),
+                        r["mean_low"].get<double>() + r["mean_high"].get<double>() + r["mean_unclassified"].get<double>(), 1e-9);
+            if (r["descriptor"] == "Depression" && r["severity"] == "Severe") {
+                EXPECT_DOUBLE_EQ(r["mean_low"].get<double>(), 2.6);
+                EXPECT_DOUBLE_EQ(r["mean_high"].get<double>(), 6.4);
+            }
+        }
+        EXPECT_EQ(published, 24);
+        EXPECT_NEAR(tv["reliable_recovery_rate"].get<double>(), 298780.0 / (671648 - 37164), 1e-12);
+        // Data-level faults are counted by kind and table.
+        for (const char* kind : {"missing_code", "invalid_code", "unpaired_score", "out_of_range_date"})
+            EXPECT_TRUE(j["data_faults"].contains(kind)) << kind;
+        // Providers published in 2023-24 only start submitting then: no 2022-23 header rows.
+        std::map<std::string, std::set<std::string>> months;
+        for (const auto& r : load(dir / "IDS000Header.csv").rows) months[r[1]].insert(r[2].substr(0, 7));
+        int starters = 0;
+        for (const auto& [prov, m] : months) starters += !m.count("2022-04") && m.count("2024-03");
+        EXPECT_GT(starters, 0);
+    }
+    remove_dir(dir);
+}
+
 // Manual measurement, not run by ctest: MHBENCH_SYNTH_SCALE=0.1 MHBENCH_SYNTH_OUT=DIR
 // mpirun -np N mhbench_mpi_tests --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_measure*'
 TEST(SynthMpi, DISABLED_measure) {

@@ -2,10 +2,12 @@
 // catalogue and the fault injector.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 
 #include "model/dates.hpp"
+#include "synth/calib.hpp"
 #include "synth/catalogue.hpp"
 #include "synth/emit.hpp"
 #include "synth/rng.hpp"
@@ -109,4 +111,57 @@ TEST(SynthFaults, every_kind_is_one_extra_row) {
     // Tables without a date never get bad_date; top-level tables never get orphans.
     EXPECT_FALSE(tab_info()[IDS202].allowed[BadDate]);
     EXPECT_FALSE(tab_info()[IDS101].allowed[Orphan]);
+}
+
+TEST(SynthCalibration, published_figures_and_planted_truth) {
+    ASSERT_EQ(calib_years().size(), 2u);
+    const YearCalib& y = calib_nearest(2023);
+    EXPECT_EQ(y.start_year, 2023);
+    EXPECT_EQ(y.total.finished, 671648);
+    EXPECT_NEAR(y.act.appts_finished / y.act.finished, 8.16, 0.01);
+    EXPECT_EQ(calib_nearest(2019).start_year, 2022);
+    double fin = 0;
+    for (int c = 0; c < kCats; ++c) {
+        const Rates& r = y.cat[c];
+        fin += r.finished;
+        EXPECT_GT(r.finished, r.not_caseness) << cat_key(c);
+        EXPECT_GE(r.recovery, r.reliable_recovery) << cat_key(c);
+        EXPECT_GE(r.improvement, r.reliable_recovery) << cat_key(c);
+    }
+    EXPECT_NEAR(fin, y.total.finished, 0.01 * y.total.finished);
+    // Fig. 3 rows as published; unclassified = max(0, total - low - high).
+    EXPECT_DOUBLE_EQ(true_means(kDepression, 0).low, 2.7);
+    EXPECT_DOUBLE_EQ(true_means(kDepression, 0).high, 4.3);
+    EXPECT_NEAR(true_means(kDepression, 0).total, 7.0, 1e-9);
+    EXPECT_NEAR(true_means(kPtsd, 0).unclassified, 0.7, 1e-9);
+    EXPECT_NEAR(true_means(kPtsd, 0).total, 12.0, 1e-9);
+    EXPECT_NEAR(true_means(kBdd, 1).total, 14.1, 1e-9);  // low + high above the published 14
+    EXPECT_TRUE(true_means(kBdd, 1).published);
+    EXPECT_FALSE(true_means(kOtherAnxiety, 0).published);
+    for (int c = 0; c < kCats; ++c)
+        for (int b = 0; b < band_count(c); ++b) {
+            const TrueMeans& t = true_means(c, b);
+            EXPECT_NEAR(t.total, t.low + t.high + t.unclassified, 1e-9);
+            EXPECT_GE(t.unclassified, 0);
+        }
+    // Bands: PHQ-9 / GAD-7 cut-offs; a score equal to the planted median is Below.
+    EXPECT_EQ(severity_band(kDepression, 9), 0);
+    EXPECT_EQ(severity_band(kDepression, 10), 1);
+    EXPECT_EQ(severity_band(kGad, 15), 2);
+    EXPECT_EQ(severity_band(kPtsd, measure(kPcl5).median), 0);
+    EXPECT_EQ(severity_band(kPtsd, measure(kPcl5).median + 1), 1);
+    EXPECT_EQ(band_label(kMixed, 1), "Above Median");
+    EXPECT_EQ(band_label(kOtherMh, 0), "All");
+    EXPECT_EQ(measure(kPhq9).code, "720433000");
+    EXPECT_EQ(measure(kMi).per_unit, 1);
+    // Every provider of the lookup with a published 2023-24 row has a mix that sums to 1.
+    int published = 0;
+    for (const auto& p : catalogue().iapt) {
+        if (!p.tt[1].published) continue;
+        ++published;
+        double s = 0;
+        for (double v : p.tt[1].mix) s += v;
+        EXPECT_NEAR(s, 1, 1e-9) << p.code;
+    }
+    EXPECT_GT(published, 140);
 }
