@@ -81,12 +81,14 @@ double Stopwatch::lap() {
 }
 
 void write_outputs(const RunOptions& o, const std::string& job, const store::Store& s,
-                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads) {
+                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads,
+                   const std::string& reference_version) {
     report::AtomicOutputs out(o.out);
     report::Attributes attrs = {
         {"job", job},
         {"financial_year", o.years.first.label() + (o.years.first == o.years.last ? "" : ":" + o.years.last.label())},
         {"software_version", MHBENCH_VERSION},
+        {"reference_data_version", reference_version},
         {"store_schema_version", std::to_string(store::kSchemaVersion)},
         {"input_digests", s.attribute("input_digests")},
         {"ranks", std::to_string(ranks)},

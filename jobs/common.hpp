@@ -60,7 +60,9 @@ private:
 };
 
 /// On rank 0: writes results.h5, one CSV per table and manifest.json atomically into out.
+/// `reference_version` is recorded on results.h5 ("" for jobs without reference data).
 void write_outputs(const RunOptions& o, const std::string& job, const store::Store& s,
-                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads);
+                   const std::vector<report::Table>& tables, report::Manifest& manifest, int ranks, int threads,
+                   const std::string& reference_version = "");
 
 }  // namespace mhbench::jobs

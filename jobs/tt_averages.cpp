@@ -609,7 +609,7 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
     manifest.set_reference_version(ref.version);
     manifest.set("reference_data", {{"version", ref.version}, {"origin", ref.origin}});
     manifest.add_stage("finalize", clock.lap());
-    write_outputs(o, "tt-averages", s, tables, manifest, size, threads);
+    write_outputs(o, "tt-averages", s, tables, manifest, size, threads, ref.version);
 }
 
 }  // namespace mhbench::jobs

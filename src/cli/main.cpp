@@ -197,13 +197,17 @@ int main(int argc, char** argv) {
             run_ingest(demo_dir / "data", demo_dir / "store.h5", threads);
             jobs::RunOptions o;
             o.store = demo_dir / "store.h5";
-            o.out = demo_dir / "results" / "activity";
             o.threads = threads;
             o.command_line = args;
+            o.out = demo_dir / "results" / "tt-averages";
+            run_job("tt-averages", o);
+            o.out = demo_dir / "results" / "activity";
             run_job("activity", o);
             say("\ndemo finished on " + std::to_string(g_size) + " rank(s). Outputs:\n  synthetic extracts  " +
-                (demo_dir / "data").string() + "/\n  national store      " + (demo_dir / "store.h5").string() +
-                "\n  activity results    " + o.out.string() + "/ (results.h5, activity_*.csv, manifest.json)");
+                (demo_dir / "data").string() + "/ (truth.json: what the generator planted)\n  national store      " +
+                (demo_dir / "store.h5").string() + "\n  main job            " + (demo_dir / "results" / "tt-averages").string() +
+                "/ (tt_national.csv: average contacts to reliable recovery per currency unit; tt_units.csv, "
+                "tt_region/icb/provider.csv, results.h5, manifest.json)\n  activity            " + o.out.string() + "/");
         }
     } catch (const std::exception& e) {
         // When every rank failed (bad input is seen alike by all), they meet in a barrier on a
