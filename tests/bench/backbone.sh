@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of the backbone (not part of the test run): wall time and peak memory per rank of
-# synth, ingest and the activity job at a given scale and rank counts.
+# synth, ingest, the activity job and tt-averages at a given scale and rank counts.
 #   bash tests/bench/backbone.sh [SCALE] [WORKDIR] [RANKS...]      e.g. 1 /tmp/mhb 1 2
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,9 +31,10 @@ measure() {
 }
 
 for np in "${ranks[@]}"; do
-  rm -rf "$work/data" "$work/store.h5"* "$work/out"
+  rm -rf "$work/data" "$work/store.h5"* "$work/out" "$work/out-tt"
   measure synth "$np" "$bin" synth --out "$work/data" --scale "$scale" --seed 1
   measure ingest "$np" "$bin" ingest --in "$work/data" --store "$work/store.h5"
   measure activity "$np" "$bin" run activity --store "$work/store.h5" --year 2023-24 --out "$work/out"
+  measure tt-averages "$np" "$bin" run tt-averages --store "$work/store.h5" --year 2023-24 --out "$work/out-tt"
 done
 du -sh "$work/data" "$work/store.h5" | sed 's/^/size: /'
