@@ -57,23 +57,12 @@ struct ActivityAcc {
     template <class Ar> void serialize(Ar& ar, unsigned) { ar & counts & people; }
 };
 
-// Provider index of each row of a rank's ranges (rows are grouped by owned provider).
-std::vector<std::int32_t> provider_of_rows(const std::vector<std::int64_t>& offsets, const std::vector<int>& providers) {
-    std::vector<std::int32_t> out;
-    for (int p : providers)
-        out.insert(out.end(), static_cast<std::size_t>(offsets[static_cast<std::size_t>(p) + 1] - offsets[static_cast<std::size_t>(p)]), p);
-    return out;
-}
 
 }  // namespace
 
 void run_activity(const RunOptions& o, MPI_Comm comm) {
-    int rank = 0, size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    std::optional<tbb::global_control> limit;
-    if (o.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
-    const int threads = static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+    JobContext ctx(o, comm);
+    const int rank = ctx.rank, size = ctx.size, threads = ctx.threads;
 
     Stopwatch clock;
     report::Manifest manifest;
@@ -93,7 +82,7 @@ void run_activity(const RunOptions& o, MPI_Comm comm) {
         auto received = s.read<std::int32_t>(d, ref, "ReferralRequestReceivedDate", rr);
         auto discharged = s.read<std::int32_t>(d, ref, "ServDischDate", rr);
         auto person = s.read<std::uint64_t>(d, ref, "Person_ID", rr);
-        auto prov = provider_of_rows(s.provider_offsets(d, ref), plan.providers);
+        auto prov = plan.provider_of_rows(s, d, ref);
         auto ch = s.children(d, ref, dt.contact, rr);
         auto cdate = s.read<std::int32_t>(d, dt.contact, "CareContDate", ch.ranges);
         auto attend = s.read<std::uint16_t>(d, dt.contact, "AttendOrDNACode", ch.ranges);

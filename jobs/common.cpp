@@ -69,6 +69,23 @@ Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>
     return plan;
 }
 
+JobContext::JobContext(const RunOptions& o, MPI_Comm comm) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    if (o.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
+    threads = static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+}
+
+std::vector<std::int32_t> Plan::provider_of_rows(const store::Store& s, Dataset d, const std::string& table) const {
+    const auto offsets = s.provider_offsets(d, table);
+    std::vector<std::int32_t> out;
+    for (int p : providers) {
+        const auto up = static_cast<std::size_t>(p);
+        out.insert(out.end(), static_cast<std::size_t>(offsets[up + 1] - offsets[up]), p);
+    }
+    return out;
+}
+
 std::vector<partition::RowRange> Plan::ranges(const store::Store& s, Dataset d, const std::string& table) const {
     return partition::ranges_for(s.provider_offsets(d, table), providers);
 }

@@ -2,10 +2,12 @@
 // What every `mhbench run JOB` shares: options, the provider → ICB → region hierarchy,
 // the per-rank reading plan and the write-out of results, CSV and manifest.
 #include <mpi.h>
+#include <oneapi/tbb/global_control.h>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,11 +45,20 @@ struct Hierarchy {
     const std::string& code(Level l, std::size_t p) const;
 };
 
+/// Rank, rank count and the thread limit (--threads) for the duration of a job.
+struct JobContext {
+    int rank = 0, size = 1, threads = 1;
+    std::optional<tbb::global_control> limit;
+    JobContext(const RunOptions& o, MPI_Comm comm);
+};
+
 /// This rank's providers (LPT by the rows of the given tables) and their row ranges.
 struct Plan {
     partition::Assignment assignment;
     std::vector<int> providers;  ///< owned, ascending
     std::vector<partition::RowRange> ranges(const store::Store& s, Dataset d, const std::string& table) const;
+    /// Provider index of each row this rank reads of `table` (rows come grouped by provider).
+    std::vector<std::int32_t> provider_of_rows(const store::Store& s, Dataset d, const std::string& table) const;
     static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank);
 };
 

@@ -52,12 +52,6 @@ struct QuarantineList {
     }
 };
 
-std::int64_t sum_all(std::int64_t v, MPI_Comm comm) {
-    std::int64_t out = 0;
-    MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm);
-    return out;
-}
-
 std::vector<std::int64_t> sum_all(std::vector<std::int64_t> v, MPI_Comm comm) {
     std::vector<std::int64_t> out(v.size());
     MPI_Allreduce(v.data(), out.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_SUM, comm);

@@ -75,12 +75,6 @@ struct Cell {
 };
 using Cells = reduce::KeyedMap<CellKey, Cell>;
 
-std::vector<std::int32_t> provider_of_rows(const std::vector<std::int64_t>& offsets, const std::vector<int>& providers) {
-    std::vector<std::int32_t> out;
-    for (int p : providers)
-        out.insert(out.end(), static_cast<std::size_t>(offsets[static_cast<std::size_t>(p) + 1] - offsets[static_cast<std::size_t>(p)]), p);
-    return out;
-}
 
 std::int32_t parse_codsig(const std::string& s) {
     std::int32_t v = 0;
@@ -211,12 +205,8 @@ struct Finalized {
 }  // namespace
 
 void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
-    int rank = 0, size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    std::optional<tbb::global_control> limit;
-    if (o.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
-    const int threads = static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+    JobContext ctx(o, comm);
+    const int rank = ctx.rank, size = ctx.size, threads = ctx.threads;
 
     Stopwatch clock;
     report::Manifest manifest;
@@ -231,7 +221,7 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
     Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
     auto rr = plan.ranges(s, d, kRef);
     auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
-    auto prov = provider_of_rows(s.provider_offsets(d, kRef), plan.providers);
+    auto prov = plan.provider_of_rows(s, d, kRef);
     auto cch = s.children(d, kRef, kContact, rr);
     auto app = s.read<std::uint16_t>(d, kContact, "AppType", cch.ranges);
     auto att = s.read<std::uint16_t>(d, kContact, "AttendOrDNACode", cch.ranges);
