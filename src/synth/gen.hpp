@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -17,6 +19,16 @@
 #include "synth/synth.hpp"
 
 namespace mhbench::synth {
+
+/// A code with its relative weight; tables of them are drawn from with draw().
+struct WeightedCode {
+    std::string_view code;
+    double weight;
+};
+template <std::size_t N>
+std::string_view draw(Rng& r, const WeightedCode (&w)[N]) {
+    return w[r.pick(std::span<const WeightedCode>(w, N))].code;
+}
 
 struct Unit {
     Dataset ds;

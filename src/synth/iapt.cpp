@@ -22,14 +22,7 @@ namespace mhbench::synth {
 
 namespace {
 
-struct W {
-    std::string_view code;
-    double weight;
-};
-template <std::size_t N>
-std::string_view draw(Rng& r, const W (&w)[N]) {
-    return w[r.pick(std::span<const W>(w, N))].code;
-}
+using W = WeightedCode;
 
 constexpr W kSource[] = {{"B1", 58}, {"A1", 27}, {"A2", 2}, {"A3", 2}, {"C1", 2}, {"D1", 1},
                          {"E1", 1},  {"F1", 1},  {"G1", 2}, {"H1", 1}, {"M1", 1}, {"Q1", 2}};

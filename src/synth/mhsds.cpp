@@ -15,14 +15,7 @@ namespace mhbench::synth {
 
 namespace {
 
-struct W {
-    std::string_view code;
-    double weight;
-};
-template <std::size_t N>
-std::string_view draw(Rng& r, const W (&w)[N]) {
-    return w[r.pick(std::span<const W>(w, N))].code;
-}
+using W = WeightedCode;
 template <std::size_t N>
 std::string_view any(Rng& r, const std::array<std::string_view, N>& a) {
     std::size_t n = 0;
