@@ -26,6 +26,7 @@ struct RunOptions {
     YearRange years{{2023}, {2023}};
     int threads = 0;                  ///< 0 = oneTBB default
     std::filesystem::path reference;  ///< reference-data directory; empty = the built-in set
+    std::filesystem::path results;    ///< packs: the other jobs' results as JOB/...; empty = out's parent
     std::vector<std::string> command_line;
 };
 

@@ -17,8 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "jobs/activity.hpp"
-#include "jobs/tt_averages.hpp"
+#include "jobs/registry.hpp"
 #include "model/errors.hpp"
 #include "reduce/combine.hpp"
 #include "report/digest.hpp"
@@ -30,23 +29,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
-
-using JobFn = void (*)(const RunOptions&, MPI_Comm);
-struct JobEntry {
-    const char* name;
-    JobFn run;  // nullptr: part of the pipeline, not in this build yet
-};
-// SPEC section 12's jobs in the order the yearly run needs them: packs read the others' results.
-const JobEntry kJobs[] = {{"activity", run_activity}, {"tt-averages", run_tt_averages},
-                          {"mhnrg", nullptr},          {"ips", nullptr},
-                          {"dq", nullptr},             {"mhis", nullptr},
-                          {"clusters", nullptr},       {"packs", nullptr}};
-
-const JobEntry* find_job(const std::string& name) {
-    for (const auto& j : kJobs)
-        if (name == j.name) return &j;
-    return nullptr;
-}
 
 int rank_of(MPI_Comm comm) {
     int r = 0;
@@ -302,7 +284,7 @@ std::string store_digest_cached(const fs::path& file) {
 const std::vector<std::string>& pipeline_jobs() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v;
-        for (const auto& j : kJobs) v.emplace_back(j.name);
+        for (const auto& j : job_registry()) v.emplace_back(j.name);
         return v;
     }();
     return names;
@@ -385,8 +367,7 @@ std::vector<StageResult> run_pipeline(const PipelineOptions& o, MPI_Comm comm) {
     MPI_Comm_size(comm, &size);
     std::vector<std::string> jobs = o.jobs.empty() ? pipeline_jobs() : o.jobs;
     for (const auto& j : jobs)
-        if (!find_job(j)) throw ConfigError("job '" + j + "' is not a pipeline job; the jobs are: activity, tt-averages, "
-                                            "mhnrg, ips, dq, mhis, clusters, packs");
+        if (!find_job(j)) throw ConfigError("job '" + j + "' is not a pipeline job; the jobs are: " + job_names(false));
     if (!fs::is_directory(o.in)) throw IoError("input directory " + o.in.string() + " does not exist");
     const fs::path store = o.work / "store.h5";
     const fs::path summary_file = o.work / "pipeline.json";

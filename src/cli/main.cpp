@@ -10,10 +10,9 @@
 #include <iostream>
 #include <thread>
 
-#include "jobs/activity.hpp"
 #include "jobs/ingest.hpp"
 #include "jobs/pipeline.hpp"
-#include "jobs/tt_averages.hpp"
+#include "jobs/registry.hpp"
 #include "model/errors.hpp"
 #include "report/progress.hpp"
 #include "synth/realism.hpp"
@@ -73,10 +72,10 @@ void run_ingest(const fs::path& in, const fs::path& store, int threads) {
 
 void run_job(const std::string& job, jobs::RunOptions o) {
     auto t0 = std::chrono::steady_clock::now();
-    if (job == "activity") jobs::run_activity(o, MPI_COMM_WORLD);
-    else if (job == "tt-averages") jobs::run_tt_averages(o, MPI_COMM_WORLD);
-    else
-        throw ConfigError("job '" + job + "' is not available yet; available: activity, tt-averages");
+    const auto* entry = jobs::find_job(job);
+    if (!entry) throw ConfigError("no job '" + job + "'; the jobs are: " + jobs::job_names(false));
+    if (!entry->run) throw ConfigError("job '" + job + "' is not available yet; available: " + jobs::job_names(true));
+    entry->run(o, MPI_COMM_WORLD);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f", s);
@@ -129,12 +128,14 @@ int main(int argc, char** argv) {
     std::string job;
     jobs::RunOptions ro;
     std::string run_year = "2023-24";
-    run->add_option("job", job, "activity or tt-averages")->required();
+    run->add_option("job", job, "One of: " + jobs::job_names(false))->required();
     run->add_option("--store", ro.store, "Store file (STORE.h5)")->required();
     run->add_option("--year", run_year, "Financial year, or a range 2021-22:2023-24");
     run->add_option("--out", ro.out, "Output directory")->required();
     run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
     run->add_option("--reference", ro.reference, "Reference-data directory replacing the built-in 2025-26 set");
+    run->add_option("--results", ro.results,
+                    "packs: directory holding the other jobs' results as JOB/results.h5 (default: the parent of --out)");
 
     auto* pipe = app.add_subcommand("pipeline",
                                     "Ingest, then the jobs; stages whose inputs are unchanged since their last run are skipped");
