@@ -27,6 +27,7 @@ struct RunOptions {
     int threads = 0;                  ///< 0 = oneTBB default
     std::filesystem::path reference;  ///< reference-data directory; empty = the built-in set
     std::filesystem::path results;    ///< packs: the other jobs' results as JOB/...; empty = out's parent
+    std::filesystem::path published;  ///< packs: NHS England key measures CSV (real-data mode; no store needed)
     std::vector<std::string> command_line;
 };
 

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "jobs/common.hpp"
+#include "jobs/ingest_inputs.hpp"
 #include "jobs/pipeline.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/parse.hpp"
@@ -106,6 +107,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
     store::StoreContents contents;
     contents.organisations = read_organisations(opt.in / "organisations.csv");
     contents.attributes["organisations_digest"] = rank == 0 ? report::digest_file(opt.in / "organisations.csv") : "";
+    const auto side_inputs = read_side_inputs(opt.in, comm);  // MHIS / IPS files, kept verbatim
     QuarantineList quarantine;
     IngestSummary summary;
     Stopwatch clock;
@@ -348,6 +350,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
         nlohmann::json digests = {{"organisations.csv", contents.attributes["organisations_digest"]}};
         for (const auto& ds : contents.datasets)
             for (const auto& t : ds.tables) digests[t.source_file] = t.source_digest;
+        for (const auto& s : side_inputs) digests[s.file] = s.digest;
         contents.attributes["input_digests"] = digests.dump();
     }
     contents.attributes["software_version"] = MHBENCH_VERSION;
@@ -360,6 +363,7 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
                 for (auto n : t.provider_rows) rows += n;
         report::Progress write_progress("ingest write", rows, rank == 0);
         store::write_store(opt.store, contents, comm, [&](std::int64_t n) { write_progress.add(n); });
+        store_side_inputs(opt.store, side_inputs, comm);
     }
     summary.seconds["write"] += clock.lap();
 

@@ -22,6 +22,7 @@
 #include "reduce/combine.hpp"
 #include "report/digest.hpp"
 #include "report/manifest.hpp"
+#include "store/inputs.hpp"
 
 namespace mhbench::jobs {
 
@@ -305,6 +306,8 @@ std::vector<std::string> ingest_input_names(const fs::path& in) {
     std::vector<std::string> names{"organisations.csv"};
     for (const auto& t : all_tables())
         if (fs::exists(in / (t.name + ".csv"))) names.push_back(t.name + ".csv");
+    for (const auto& n : store::side_input_names())
+        if (fs::exists(in / (n + ".csv"))) names.push_back(n + ".csv");
     std::sort(names.begin(), names.end());
     return names;
 }

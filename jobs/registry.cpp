@@ -14,9 +14,9 @@ namespace mhbench::jobs {
 const std::vector<JobEntry>& job_registry() {
     static const std::vector<JobEntry> jobs = {
         {"activity", run_activity}, {"tt-averages", run_tt_averages},
-        {"mhnrg", nullptr},         {"ips", nullptr},
+        {"mhnrg", run_mhnrg},       {"ips", run_ips},
         {"dq", nullptr},            {"mhis", nullptr},
-        {"clusters", nullptr},      {"packs", nullptr},
+        {"clusters", run_clusters},      {"packs", run_packs},
     };
     return jobs;
 }

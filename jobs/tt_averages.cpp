@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <optional>
 
 #include "jobs/pipeline.hpp"
@@ -204,7 +205,9 @@ struct Finalized {
 
 }  // namespace
 
-void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
+namespace {
+
+void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::string>& store_digest) {
     JobContext ctx(o, comm);
     const int rank = ctx.rank, size = ctx.size, threads = ctx.threads;
 
@@ -212,7 +215,6 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
     report::Manifest manifest;
     const Reference ref = o.reference.empty() ? Reference::built_in() : Reference::load(o.reference);
     store::Store s(o.store, comm);
-    verify_store(o.store, comm);
     const Dataset d = Dataset::Iapt;
     if (!s.has(d)) throw ConfigError("tt-averages: the store " + o.store.string() + " holds no Talking Therapies (IAPT) data");
     const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
@@ -268,14 +270,46 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
 
     // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
     const std::size_t n = disch.size();
+    // Code columns index their dictionaries; a code outside one (a damaged store) must fail
+    // here rather than read past a lookup table.
+    auto check_codes = [&](const auto& codes, std::size_t dict_size, const std::string& table, const char* column) {
+        for (auto c : codes)
+            if (static_cast<std::size_t>(c) >= dict_size)
+                throw StoreError(o.store.string() + ": " + table + " " + column + " holds code " + std::to_string(c) +
+                                 " outside its dictionary of " + std::to_string(dict_size));
+    };
+    auto check_children = [&](const store::Store::Children& ch, std::size_t child_rows, const std::string& child) {
+        for (std::size_t k = 0; k + 1 < ch.offsets.size(); ++k)
+            if (ch.offsets[k] > ch.offsets[k + 1])
+                throw StoreError(o.store.string() + ": the children index of " + child + " is not ascending");
+        if (ch.offsets.empty() || ch.offsets.front() != 0 || static_cast<std::size_t>(ch.offsets.back()) != child_rows)
+            throw StoreError(o.store.string() + ": the children index of " + child + " does not match its rows");
+    };
+    check_codes(att, attended.size(), kContact, "AttendOrDNACode");
+    check_codes(app, app_class.size(), kContact, "AppType");
+    check_codes(proc, intensity.size(), kActivity, "CodeProcAndProcStatus");
+    check_codes(pc, pc_class.size(), kComplaint, "PresComp");
+    check_codes(pcsig, codsig.size(), kComplaint, "PresCompCodSig");
+    for (int k = 0; k < 2; ++k) check_codes(sc[k].tool, sc[k].measure.size(), score_tables[k], "CodedAssToolType");
+    check_children(cch, app.size(), kContact);
+    check_children(ach, proc.size(), kActivity);
+    check_children(pch, pc.size(), kComplaint);
+    for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
+    if (prov.size() != n) throw StoreError(o.store.string() + ": " + kRef + " rows do not match its provider index");
+
     std::vector<Fact> facts(n);
+    const std::size_t nmeasures = ref.measures.size();
     Medians local_hist = reduce::parallel_fold<Medians>(
         n,
         [&](Medians& h, std::size_t i) {
             if (disch[i] == kMissing) return;
             const int y = FinancialYear::of(disch[i]).start_year - first_year;
             if (y < 0 || y >= nyears) return;
-            std::vector<tt::ContactRecord> contacts;
+            // Per-thread scratch reused from referral to referral: no allocation in the loop.
+            thread_local std::vector<tt::ComplaintRecord> complaints;
+            thread_local std::vector<tt::ScoreRecord> scores;
+            thread_local std::vector<tt::FirstLast> fl;
+            tt::ContactCounts counts;
             for (auto j = cch.offsets[i]; j < cch.offsets[i + 1]; ++j) {
                 const auto uj = static_cast<std::size_t>(j);
                 tt::ContactRecord c{attended[att[uj]], app_class[app[uj]], false, false, false};
@@ -285,14 +319,14 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
                     c.high |= in == reference::Intensity::High;
                     c.employment |= in == reference::Intensity::Employment;
                 }
-                contacts.push_back(c);
+                tt::add_contact(counts, c);
             }
-            std::vector<tt::ComplaintRecord> complaints;
+            complaints.clear();
             for (auto j = pch.offsets[i]; j < pch.offsets[i + 1]; ++j) {
                 const auto uj = static_cast<std::size_t>(j);
                 complaints.push_back({pc_class[pc[uj]], codsig[pcsig[uj]], pcdate[uj], pc_dict[pc[uj]]});
             }
-            std::vector<tt::ScoreRecord> scores;
+            scores.clear();
             for (int k = 0; k < 2; ++k)
                 for (auto j = sc[k].ch.offsets[i]; j < sc[k].ch.offsets[i + 1]; ++j) {
                     const auto uj = static_cast<std::size_t>(j);
@@ -300,8 +334,8 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
                     scores.push_back({sc[k].measure[sc[k].tool[uj]], sc[k].date[uj],
                                       v == kMissing ? std::nullopt : std::optional<reference::Hundredths>(v), k == 1});
                 }
-            const auto counts = tt::count_contacts(contacts);
-            const auto fl = tt::first_last(ref, scores);
+            fl.resize(nmeasures);
+            tt::first_last_into(ref, scores, fl);
             Fact& f = facts[i];
             f.provider = prov[i];
             f.year = static_cast<std::int16_t>(y);
@@ -327,16 +361,43 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
         if (auto m = h.median()) median[{k.year, k.descriptor}] = *m;
     manifest.add_stage("medians", clock.lap());
 
-    // ---- group, pass 2: bands, then exact accumulators per (year, provider, descriptor, band)
-    Cells local = reduce::parallel_fold<Cells>(
+    // ---- group, pass 2: bands, then exact accumulators per (year, provider, descriptor, band),
+    // folded into a dense array over this rank's providers (few keys, one index per referral);
+    // cells never touched are left out of the reduced map, as a sparse map would leave them.
+    const std::size_t ndesc = ref.descriptors.size();
+    std::size_t band_slots = 1;  // Unknown, then the bands
+    for (std::size_t di = 0; di < ndesc; ++di) band_slots = std::max(band_slots, ref.band_labels(static_cast<int>(di)).size() + 1);
+    std::vector<std::int32_t> local_provider(s.providers(d).size(), -1);
+    for (std::size_t k = 0; k < plan.providers.size(); ++k) local_provider[static_cast<std::size_t>(plan.providers[k])] = static_cast<std::int32_t>(k);
+    const std::size_t ncells = static_cast<std::size_t>(nyears) * plan.providers.size() * ndesc * band_slots;
+    // Median and band per (year, descriptor) resolved once, not per referral.
+    std::vector<std::optional<double>> median_of(static_cast<std::size_t>(nyears) * ndesc);
+    for (const auto& [k, m] : median) median_of[static_cast<std::size_t>(k.first) * ndesc + static_cast<std::size_t>(k.second)] = m;
+    struct DenseCells {
+        std::vector<Cell> cells;
+        void merge(const DenseCells& o) {
+            if (o.cells.empty()) return;
+            if (cells.empty()) {
+                cells = o.cells;
+                return;
+            }
+            for (std::size_t k = 0; k < cells.size(); ++k)
+                if (o.cells[k].discharged) cells[k].merge(o.cells[k]);
+        }
+    };
+    DenseCells dense = reduce::parallel_fold<DenseCells>(
         n,
-        [&](Cells& cells, std::size_t i) {
+        [&](DenseCells& acc, std::size_t i) {
             const Fact& f = facts[i];
             if (f.year < 0) return;
-            auto it = median.find({f.year, f.descriptor});
-            const int band = tt::severity_band(ref, f.descriptor, f.severity,
-                                               it == median.end() ? std::nullopt : std::optional<double>(it->second));
-            Cell& c = cells[{f.year, f.provider, f.descriptor, static_cast<std::int8_t>(band)}];
+            if (acc.cells.empty()) acc.cells.resize(ncells);
+            const std::size_t yd = static_cast<std::size_t>(f.year) * ndesc + f.descriptor;
+            const int band = tt::severity_band(ref, f.descriptor, f.severity, median_of[yd]);
+            const auto lp = local_provider[static_cast<std::size_t>(f.provider)];
+            const std::size_t at =
+                ((static_cast<std::size_t>(f.year) * plan.providers.size() + static_cast<std::size_t>(lp)) * ndesc + f.descriptor) *
+                    band_slots + static_cast<std::size_t>(band + 1);
+            Cell& c = acc.cells[at];
             ++c.discharged;
             if (!f.finished) return;
             ++c.finished;
@@ -352,6 +413,19 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
             c.total_hist.add(f.treatment);
         },
         256);
+    Cells local;
+    for (std::size_t at = 0; at < dense.cells.size(); ++at) {
+        if (dense.cells[at].discharged == 0) continue;
+        std::size_t rest = at;
+        const auto band = static_cast<std::int8_t>(static_cast<int>(rest % band_slots) - 1);
+        rest /= band_slots;
+        const auto desc = static_cast<std::uint8_t>(rest % ndesc);
+        rest /= ndesc;
+        const auto lp = rest % plan.providers.size();
+        const auto year = static_cast<std::int16_t>(rest / plan.providers.size());
+        local.items.emplace(CellKey{year, plan.providers[lp], desc, band}, std::move(dense.cells[at]));
+    }
+    dense = {};
     facts = {};
     manifest.add_stage("group", clock.lap());
     const Cells total = reduce::reduce_to_root(local, comm);
@@ -599,7 +673,35 @@ void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
     manifest.set_reference_version(ref.version);
     manifest.set("reference_data", {{"version", ref.version}, {"origin", ref.origin}});
     manifest.add_stage("finalize", clock.lap());
+    // The store's digest, computed meanwhile; write_outputs checks it before committing anything.
+    if (store_digest.valid()) check_store_digest(o.store, store_digest.get());
     write_outputs(o, "tt-averages", s, tables, manifest, size, threads, ref.version);
+}
+
+}  // namespace
+
+void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
+    // Verifying the store means digesting all of it (several times the bytes this job reads):
+    // rank 0 does it on a thread of its own while the job reads and groups, instead of first.
+    // Nothing is committed before the digest matches (write_outputs), and a job that fails on a
+    // damaged store reports the damage rather than its consequence.
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    std::future<std::string> store_digest;
+    if (rank == 0) store_digest = std::async(std::launch::async, [&o] { return store_digest_cached(o.store); });
+    try {
+        run_tt_averages_body(o, comm, store_digest);
+    } catch (...) {
+        if (store_digest.valid()) {
+            std::string digest;
+            try {
+                digest = store_digest.get();
+            } catch (...) {
+            }
+            if (!digest.empty()) check_store_digest(o.store, digest);  // throws when the store was damaged
+        }
+        throw;
+    }
 }
 
 }  // namespace mhbench::jobs

@@ -11,6 +11,7 @@ packages=(
   libboost-serialization-dev libtbb-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev
   slurm-wlm munge iproute2 procps util-linux bc time
+  chromium fonts-liberation python3-pil
 )
 missing=()
 for p in "${packages[@]}"; do

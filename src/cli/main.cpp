@@ -129,13 +129,16 @@ int main(int argc, char** argv) {
     jobs::RunOptions ro;
     std::string run_year = "2023-24";
     run->add_option("job", job, "One of: " + jobs::job_names(false))->required();
-    run->add_option("--store", ro.store, "Store file (STORE.h5)")->required();
+    run->add_option("--store", ro.store, "Store file (STORE.h5); required except for packs --published");
     run->add_option("--year", run_year, "Financial year, or a range 2021-22:2023-24");
     run->add_option("--out", ro.out, "Output directory")->required();
     run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
     run->add_option("--reference", ro.reference, "Reference-data directory replacing the built-in 2025-26 set");
     run->add_option("--results", ro.results,
                     "packs: directory holding the other jobs' results as JOB/results.h5 (default: the parent of --out)");
+    run->add_option("--published", ro.published,
+                    "packs: NHS England key measures CSV (nhstt_key_measures_*.csv); draws the providers' published "
+                    "reliable recovery funnel instead of packs from results");
 
     auto* pipe = app.add_subcommand("pipeline",
                                     "Ingest, then the jobs; stages whose inputs are unchanged since their last run are skipped");
@@ -188,6 +191,8 @@ int main(int argc, char** argv) {
         if (*run) {
             ro.years = YearRange::parse(run_year);
             ro.command_line = args;
+            if (ro.store.empty() && !(job == "packs" && !ro.published.empty()))
+                throw ConfigError("run " + job + ": --store is required");
             run_job(job, ro);
         }
         if (*demo) {

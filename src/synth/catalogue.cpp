@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include "model/errors.hpp"
@@ -14,8 +15,10 @@ namespace mhbench::synth {
 
 namespace {
 
-// National 2023-24 MHSDS referrals received a year (SPEC section 10; calibrated later).
-constexpr double kMhsdsReferrals = 4.0e6;
+// National MHSDS referrals received a year at scale 1: with the carry-in of open referrals and
+// people referred more than once, this gives the published 3.79M people in contact in 2023-24
+// and about 440k new referrals a month (notes: 417k-486k a month in 2024).
+constexpr double kMhsdsReferrals = 5.3e6;
 // Providers with no published 2023-24 row (new or suppressed) still take part, small.
 constexpr double kSmallReferrals = 20, kSmallFinishedShare = 0.367;
 
@@ -52,6 +55,38 @@ Catalogue build() {
                                                static_cast<char>('0' + n / 26 % 10),
                                                static_cast<char>('A' + n % 26)});
 
+    // The 42 ICBs of 2023-24: MHSDS providers sit only in these. Codes shared with the provider
+    // lookup (ICBs not merged since) keep the lookup's entry.
+    {
+        std::istringstream icb_in{std::string(embedded::icbs_2023_csv())};
+        bool head = true;
+        int made = 0;
+        while (std::getline(icb_in, line)) {
+            if (line.empty() || line[0] == '#') continue;
+            if (head) {
+                head = false;
+                continue;
+            }
+            auto f = split_csv_line(line);
+            if (f.size() != 6) throw ConfigError("synth: malformed embedded ICB row");
+            auto [it, added] = icb_index.try_emplace(f[0], static_cast<int>(c.icbs.size()));
+            if (added) {
+                c.icbs.push_back({f[0], f[1], f[2], f[3], {}, 0, 0});
+                // Sub-ICB location codes of the ICBs new here: a letter, two digits, unique.
+                for (int k = 0; k < std::stoi(f[5]); ++k, ++made)
+                    c.icbs.back().sub_icbs.push_back(std::string{static_cast<char>('A' + made / 100 % 26),
+                                                                 static_cast<char>('0' + made / 10 % 10),
+                                                                 static_cast<char>('0' + made % 10)});
+            }
+            c.icbs[it->second].of_2023 = true;
+            c.icbs[it->second].population = std::stod(f[4]);
+        }
+    }
+    std::vector<int> icbs_2023;
+    for (int i = 0; i < static_cast<int>(c.icbs.size()); ++i)
+        if (c.icbs[i].of_2023) icbs_2023.push_back(i);
+    if (icbs_2023.size() != 42) throw ConfigError("synth: the embedded ICB list must have the 42 ICBs of 2023-24");
+
     // MHSDS submitters: a fixed stream (not the user's seed) so codes are stable.
     std::set<std::string> used;
     for (const auto& p : c.iapt) used.insert(p.code);
@@ -65,33 +100,64 @@ Catalogue build() {
             if (used.insert(s).second) return s;
         }
     };
-    const int nicb = static_cast<int>(c.icbs.size());
-    double total = 0;
-    auto add = [&](std::string code, std::string name, int icb, double w, bool big) {
-        total += w;
-        c.mhsds.push_back({std::move(code), std::move(name), icb, w, 0, big, {}});
+    // An ICB drawn by population.
+    std::vector<double> pop;
+    for (int i : icbs_2023) pop.push_back(c.icbs[i].population);
+    auto any_icb = [&] { return icbs_2023[rng.pick(std::span<const double>(pop))]; };
+    // Kinds of submitter: count and share of national activity. Trusts carry ~92% (MHSDS
+    // training slides: 90-95%); mental health trusts are sized by their ICB's population.
+    struct Kind {
+        int count;
+        double share, spread;  // share of national referrals; log-normal sigma of sizes
+        const char* name;
     };
-    // 60 large mental health trusts (one in every ICB first), skewed sizes: they carry ~95%.
-    for (int i = 0; i < 60; ++i) {
-        auto code = unique([&] { return std::string{'R', letter(), alnum()}; });
-        add(code, "Synthetic Mental Health NHS Trust " + code, i < nicb ? i : rng.range(0, nicb - 1),
-            100.0 * std::exp(rng.normal(0, 0.7)), true);
+    constexpr Kind kMhTrusts{55, 0.84, 0.3, "Synthetic Mental Health NHS Trust "},
+        kOtherTrusts{75, 0.08, 1.0, "Synthetic Community or Acute NHS Trust "},
+        kIndependent{60, 0.05, 1.2, "Synthetic Independent Provider "},
+        kVoluntary{110, 0.03, 1.2, "Synthetic Voluntary Sector Provider "};
+    auto add_kind = [&](const Kind& k, std::vector<Provider> v) {
+        double sum = 0;
+        for (const auto& p : v) sum += p.referrals;
+        for (auto& p : v) {
+            p.referrals *= kMhsdsReferrals * k.share / sum;
+            c.mhsds.push_back(std::move(p));
+        }
+    };
+    {
+        // One trust in every ICB; the 13 more go to the most populous ICBs, which they share.
+        std::vector<int> order(icbs_2023);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return c.icbs[a].population > c.icbs[b].population; });
+        std::vector<int> home(order);
+        for (int i = 0; static_cast<int>(home.size()) < kMhTrusts.count; ++i) home.push_back(order[static_cast<std::size_t>(i)]);
+        std::map<int, int> per_icb;
+        for (int icb : home) ++per_icb[icb];
+        std::vector<Provider> v;
+        for (int icb : home) {
+            auto code = unique([&] { return std::string{'R', letter(), alnum()}; });
+            v.push_back({code, kMhTrusts.name + code, icb,
+                         c.icbs[icb].population / per_icb[icb] * std::exp(rng.normal(0, kMhTrusts.spread)), 0, true, {}});
+        }
+        add_kind(kMhTrusts, std::move(v));
     }
-    // Other trusts (acute, community) with a little mental health activity.
-    for (int i = 0; i < 120; ++i) {
-        auto code = unique([&] { return std::string{'R', letter(), alnum()}; });
-        add(code, "Synthetic NHS Trust " + code, rng.range(0, nicb - 1), 2.5 * std::exp(rng.normal(0, 0.8)), false);
+    for (const Kind* k : {&kOtherTrusts, &kIndependent, &kVoluntary}) {
+        std::vector<Provider> v;
+        for (int i = 0; i < k->count; ++i) {
+            auto code = unique([&]() -> std::string {
+                if (k == &kOtherTrusts) return {'R', letter(), alnum()};
+                if (k == &kIndependent) return {'N', letter(), alnum()};
+                return {'8', alnum(), letter(), digit(), digit()};
+            });
+            v.push_back({code, k->name + code, any_icb(), std::exp(rng.normal(0, k->spread)), 0, false, {}});
+        }
+        add_kind(*k, std::move(v));
     }
-    for (int i = 0; i < 120; ++i) {
-        const bool n_code = i < 90;
-        auto code = unique([&] { return std::string{n_code ? 'N' : 'A', letter(), letter(), digit(), digit()}; });
-        add(code, "Synthetic Independent Provider " + code, rng.range(0, nicb - 1),
-            (n_code ? 1.3 : 0.6) * std::exp(rng.normal(0, 0.8)), false);
+    // Several years: a few small submitters start in 2022-23 or 2023-24, or stop after 2022-23.
+    for (std::size_t i = c.mhsds.size() - 20; i < c.mhsds.size(); ++i) {
+        if (i % 4 == 1) c.mhsds[i].first_year = 2023;
+        else if (i % 4 == 3) c.mhsds[i].last_year = 2022;
+        else c.mhsds[i].first_year = 2022;
     }
-    for (auto& p : c.mhsds) {
-        p.referrals *= kMhsdsReferrals / total;
-        c.icbs[p.icb].mhsds_weight += p.referrals;
-    }
+    for (auto& p : c.mhsds) c.icbs[p.icb].mhsds_weight += p.referrals;
     return c;
 }
 

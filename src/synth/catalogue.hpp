@@ -1,6 +1,7 @@
 #pragma once
 // Organisations the generator uses: the real Talking Therapies providers (embedded reference
-// data) and about 300 synthetic MHSDS submitters spread over the same ICBs.
+// data, ICBs of the provider lookup) and 300 synthetic MHSDS submitters spread over the 42 real
+// ICBs of 2023-24 (embedded data/icbs_2023.csv).
 #include <array>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@ struct Icb {
     std::string code, name, region_code, region_name;
     std::vector<std::string> sub_icbs;  // synthetic sub-ICB location codes (residence)
     double iapt_weight = 0, mhsds_weight = 0;  // expected referrals a year at scale 1
+    bool of_2023 = false;   // one of the 42 ICBs of 2023-24 (MHSDS providers sit only in these)
+    double population = 0;  // millions, approximate (a weight only)
 };
 
 struct Provider {
@@ -22,6 +25,7 @@ struct Provider {
     double finished_share = 0; // IAPT: finished courses / referrals received
     bool big = false;          // MHSDS: a large mental health trust
     std::array<ProvYear, 2> tt{};  // IAPT: published size and mix, 2022-23 and 2023-24
+    int first_year = 0, last_year = 9999;  // MHSDS: financial years (start year) it submits in
 };
 
 struct Catalogue {

@@ -62,8 +62,15 @@ std::string_view fault_name(int f) {
 }
 
 std::string_view data_fault_name(int f) {
-    static constexpr std::string_view n[kDataFaults] = {"missing_code", "invalid_code", "unpaired_score", "out_of_range_date"};
+    static constexpr std::string_view n[kDataFaults] = {"missing_code", "invalid_code", "unpaired_score", "out_of_range_date",
+                                                                     "default_code", "attended_without_activity"};
     return n[f];
+}
+
+int field_index(Tab t, std::string_view column) {
+    const int i = tab_info()[t].spec->column_index(column) - 1;
+    if (i < 0 || i >= kMaxFields) throw ConfigError("synth: no column " + std::string(column) + " in " + std::string(tab_name(t)));
+    return i;
 }
 
 const std::array<TabInfo, kTabs>& tab_info() {

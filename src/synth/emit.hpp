@@ -26,7 +26,10 @@ std::string_view tab_name(int t);
 enum Fault : int { Orphan, Duplicate, BadDate, MissingKey, kFaults };
 std::string_view fault_name(int f);
 /// Data-level faults: stored rows with a bad value (ingest keeps them; data quality counts them).
-enum DataFault : int { kMissingCode, kInvalidCode, kUnpairedScore, kOutOfRangeDate, kDataFaults };
+enum DataFault : int { kMissingCode, kInvalidCode, kUnpairedScore, kOutOfRangeDate, kDefaultCode, kNoActivity, kDataFaults };
+/// Data faults are also counted by field (index of the field after the submission id; for
+/// attended contacts without activity, the contact table's AttendOrDNACode).
+constexpr int kMaxFields = 10;
 std::string_view data_fault_name(int f);
 
 /// What the fault injector needs to know about a table, derived once from the schema.
@@ -82,12 +85,22 @@ struct TabCounts {
     std::int64_t rows = 0, superseded = 0;
     std::array<std::int64_t, kFaults> faults{};
     std::array<std::int64_t, kDataFaults> data{};
+    std::array<std::array<std::int64_t, kMaxFields>, kDataFaults> data_field{};
 };
 
 struct UnitOut {
     std::array<std::string, kTabs> text;
     std::array<TabCounts, kTabs> counts;
 };
+
+/// Field index (after the submission id) of a column of a generated table; throws ConfigError
+/// when the schema lacks it.
+int field_index(Tab t, std::string_view column);
+/// Counts one data-level fault of kind f in column `column` of table t.
+inline void count_data_fault(UnitOut& out, Tab t, DataFault f, std::string_view column) {
+    ++out.counts[t].data[f];
+    ++out.counts[t].data_field[f][static_cast<std::size_t>(field_index(t, column))];
+}
 
 /// Writes records of one unit. A record is sent in one or more submissions (ascending ids);
 /// every copy but the last is superseded. With probability fault_rate a record also gets one

@@ -77,11 +77,21 @@ struct Ctx {
         while (y + 1 < static_cast<int>(years.size()) && tt_year(prov, y + 1).active) ++y;
         return years[static_cast<std::size_t>(y)].last_day();
     }
+    /// True when an MHSDS provider submits in the financial year starting in start_year.
+    bool mhsds_active(int prov, int start_year) const {
+        const Provider& p = cat->mhsds[static_cast<std::size_t>(prov)];
+        return start_year >= p.first_year && start_year <= p.last_year;
+    }
+    /// Last day an MHSDS provider submits in the period (its open referrals stay open after).
+    Day mhsds_stop(int prov) const {
+        const Provider& p = cat->mhsds[static_cast<std::size_t>(prov)];
+        return p.last_year < years.back().start_year ? FinancialYear{p.last_year}.last_day() : end;
+    }
     /// True when the provider sends a submission for month serial ms.
     bool submitting(Dataset ds, int prov, int ms) const {
-        if (ds != Dataset::Iapt) return true;
-        const int y = (ms - first_ms) / 12;
-        return tt_year(prov, std::clamp(y, 0, static_cast<int>(years.size()) - 1)).active;
+        const int y = std::clamp((ms - first_ms) / 12, 0, static_cast<int>(years.size()) - 1);
+        if (ds != Dataset::Iapt) return mhsds_active(prov, years[static_cast<std::size_t>(y)].start_year);
+        return tt_year(prov, y).active;
     }
     PersonRef person_of(const Unit& u, std::uint64_t i) const;
 

@@ -302,9 +302,9 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     Copies copies(ctx, u.ds, u.prov, rs);
     const std::uint64_t pre = Ctx::id_prefix(u);
     const double dq_rate = ctx.data_fault_rate();
-    auto dq = [&](Tab t, DataFault f) {
+    auto dq = [&](Tab t, DataFault f, std::string_view column) {
         if (dq_rate <= 0 || !(rq.u() < dq_rate)) return false;
-        ++out.counts[t].data[f];
+        count_data_fault(out, t, f, column);
         return true;
     };
 
@@ -436,9 +436,9 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         if (person.is_new) {
             rec.clear();
             Day birth = person.birth;
-            if (dq(IDS001, kOutOfRangeDate)) birth = received + 1 + rng.range(0, 365);  // born after referral
+            if (dq(IDS001, kOutOfRangeDate, "PersonBirthDate")) birth = received + 1 + rng.range(0, 365);  // born after referral
             rec.id('Q', person.prefix, person.seq).str(prov.code).date(birth).str(draw(rng, kGender));
-            if (dq(IDS001, kMissingCode)) rec.empty();
+            if (dq(IDS001, kMissingCode, "EthnicCategory")) rec.empty();
             else rec.str(draw(rng, kEthnic));
             codebuf = "E01";
             const int lsoa = rng.range(1, 35672);
@@ -458,7 +458,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                                               {"47", 15}, {"48", 10}};
             end_code = finished ? draw(rng, kEndFinished) : contacts.empty() ? draw(rng, kEndNoContact) : draw(rng, kEndOther);
         }
-        const std::string_view source = dq(IDS101, kMissingCode) ? std::string_view() : draw(rng, kSource);
+        const std::string_view source = dq(IDS101, kMissingCode, "SourceOfReferralIAPT") ? std::string_view() : draw(rng, kSource);
         auto referral = [&](bool closed) {
             rec.clear();
             rec.id('P', pre, pathway).id('Q', person.prefix, person.seq).str(prov.code).str(icb.code).date(received);
@@ -479,8 +479,8 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         for (const Contact& c : contacts) {
             const std::uint64_t cid = next_contact++;
             std::string_view mech = c.mech;
-            if (!mech.empty() && dq(IDS201, kInvalidCode)) mech = "77";
-            else if (!mech.empty() && dq(IDS201, kMissingCode)) mech = {};
+            if (!mech.empty() && dq(IDS201, kInvalidCode, "ConsMechanism")) mech = "77";
+            else if (!mech.empty() && dq(IDS201, kMissingCode, "ConsMechanism")) mech = {};
             rec.clear();
             rec.id('P', pre, pathway).id('C', pre, cid).date(c.day).str(c.app).str(c.attend).str(mech);
             copies.one(subs, c.day);
@@ -512,7 +512,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         const Day pc_day = std::min(first_day, disch != kMissing ? disch : stop);
         if (cat != kNotStated || rng.chance(0.45)) {
             int code_cat = cat;
-            if (!finished && code_cat != kNotStated && dq(IDS603, kInvalidCode)) code_cat = kNotStated;
+            if (!finished && code_cat != kNotStated && dq(IDS603, kInvalidCode, "PresComp")) code_cat = kNotStated;
             rec.clear();
             rec.id('P', pre, pathway).str(complaint_code(rng, code_cat, codebuf)).str("1").date(pc_day);
             copies.one(subs, pc_day);
@@ -541,7 +541,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                 const int pseudo = rng.chance(cp.cls[kNotCase]) ? kNotCase : kNoChange;
                 build_scores(rng, cat, cp, pseudo, xm, ym, sc);
             }
-            const bool unpaired = finished && dq(IDS607, kUnpairedScore);
+            const bool unpaired = finished && dq(IDS607, kUnpairedScore, "PersScore");
             int measures[3] = {xm, ym, kNoMeasure};
             if (xm != kGad7 && ym != kGad7) measures[2] = kGad7;  // GAD-7 is recorded alongside an ADSM
             const int phq1 = xm == kPhq9 ? sc.x1 : sc.y1, phq2 = xm == kPhq9 ? sc.x2 : sc.y2;
@@ -576,9 +576,9 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         // --- employment status at referral, and again at the end for some
         if (rng.chance(0.85)) {
             Day d = received;
-            if (dq(IDS004, kOutOfRangeDate)) d = days_from_civil(1900, 1, 1);
+            if (dq(IDS004, kOutOfRangeDate, "EmployStatusRecDate")) d = days_from_civil(1900, 1, 1);
             rec.clear();
-            rec.id('P', pre, pathway).str(dq(IDS004, kInvalidCode) ? std::string_view("99") : draw(rng, kEmploy)).date(d);
+            rec.id('P', pre, pathway).str(dq(IDS004, kInvalidCode, "EmployStatus") ? std::string_view("99") : draw(rng, kEmploy)).date(d);
             copies.one(subs, received);
             em.emit(IDS004, rec, subs);
             if (disch != kMissing && disch > received && rng.chance(0.4)) {

@@ -1,102 +1,30 @@
 // Mental Health Services Data Set (MHSDS v6) records of one unit. Service lines (team types)
 // carry the codes that go together: reason for referral, diagnoses, contact pattern, crisis
-// priority, inpatient and cluster likelihood. Shares are plausible, not yet calibrated.
+// priority, inpatient and cluster likelihood. Volumes are calibrated to the published national
+// figures (docs/synthetic-data.md "MHSDS calibration"); the realism report checks them.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "synth/gen.hpp"
+#include "synth/mhsds_codes.hpp"
 
 namespace mhbench::synth {
 
 namespace {
 
-using W = WeightedCode;
-template <std::size_t N>
-std::string_view any(Rng& r, const std::array<std::string_view, N>& a) {
-    std::size_t n = 0;
-    while (n < N && !a[n].empty()) ++n;
-    return a[r.next() % n];
-}
+using namespace mhsds_codes;
 
-enum Cluster { kNoCluster, kNonPsychotic, kPsychotic, kOrganic };
-
-struct Line {
-    std::string_view team;
-    double w_cyp, w_adult, w_older;     // relative weights within each age band
-    std::array<std::string_view, 4> reasons;
-    std::array<std::string_view, 6> diagnoses;  // ICD-10, with the dot
-    double contacts;                     // mean contacts of a seen referral
-    int gap;                             // mean days between contacts
-    bool crisis;                         // clinical response priority recorded
-    double inpatient;                    // share of referrals with a hospital spell
-    Cluster cluster;
+struct Person {
+    std::uint64_t prefix, seq;  // id: 'Q', the prefix of the unit that introduced the person, seq
+    Day birth;
+    bool is_new;  // introduced by this referral: its person rows are written with it
 };
-
-constexpr Line kLines[] = {
-    {"A06", 0, 18, 6, {"11", "12", "05", "09"}, {"F32.1", "F33.1", "F41.1", "F60.3", "F20.0", "F43.1"}, 9, 14, false, 0.03, kNonPsychotic},
-    {"A05", 0, 10, 3, {"11", "12"}, {"F32.0", "F41.1", "F41.2", "F43.2"}, 3, 14, false, 0, kNonPsychotic},
-    {"A17", 0, 0.5, 10, {"01"}, {"F00.1", "F01.9", "F03", "F06.7"}, 3, 30, false, 0.01, kOrganic},
-    {"A14", 0.3, 2, 0, {"08"}, {"F20.0", "F23.9", "F29", "F31.2"}, 20, 7, false, 0.08, kPsychotic},
-    {"A02", 0.5, 5, 1.5, {"17", "06", "09", "11"}, {"F20.0", "F32.2", "F60.3", "F31.1", "F43.0"}, 8, 1, true, 0.06, kPsychotic},
-    {"A18", 2, 10, 2, {"17", "11", "12", "06"}, {"F32.9", "F41.9"}, 1.2, 3, true, 0, kNoCluster},
-    {"A19", 0.5, 4, 0.5, {"17", "06"}, {"F32.9", "F43.0"}, 1.3, 1, true, 0, kNoCluster},
-    {"A11", 0, 6, 2, {"06", "17", "01"}, {"F32.2", "F10.0", "F05.9", "F43.0"}, 1.5, 1, true, 0.02, kNoCluster},
-    {"A20", 0, 0.2, 0.02, {"17"}, {"F43.0"}, 1.2, 1, true, 0, kNoCluster},
-    {"A21", 0, 0.3, 0.03, {"17"}, {"F43.0", "F32.9"}, 1.5, 2, true, 0, kNoCluster},
-    {"A22", 0, 0.2, 0.02, {"17"}, {"F43.0"}, 1.2, 1, true, 0, kNoCluster},
-    {"A23", 0, 0.2, 0.02, {"17"}, {"F43.0"}, 1.3, 1, true, 0, kNoCluster},
-    {"A24", 0, 0.2, 0.05, {"17", "11"}, {"F32.2"}, 5, 2, true, 0, kNoCluster},
-    {"A25", 0, 0.2, 0.02, {"17"}, {"F32.2", "F60.3"}, 4, 1, true, 0, kNoCluster},
-    {"A08", 0, 0.5, 0.1, {"09"}, {"F20.0", "F25.0"}, 30, 7, false, 0.1, kPsychotic},
-    {"A09", 0, 0.5, 0.1, {"09"}, {"F20.0", "F20.5"}, 25, 7, false, 0.1, kPsychotic},
-    {"A12", 0, 1.5, 0.1, {"05", "11"}, {"F60.3", "F33.1"}, 12, 7, false, 0, kNonPsychotic},
-    {"A13", 0, 2, 0.3, {"11", "12"}, {"F32.1", "F41.1", "F42.0"}, 8, 7, false, 0, kNonPsychotic},
-    {"A16", 0, 1, 0, {"05"}, {"F60.3", "F60.2"}, 15, 7, false, 0.02, kNonPsychotic},
-    {"C02", 0, 1, 0, {"04"}, {"F53.0", "F32.1"}, 8, 10, false, 0.02, kNonPsychotic},
-    {"D01", 0.1, 1.5, 0.1, {"02"}, {"F10.2", "F11.2", "F12.2", "F19.2"}, 6, 14, false, 0.01, kNonPsychotic},
-    {"D05", 0, 1.2, 0, {"09", "11"}, {"F20.0", "F32.1", "F31.7"}, 10, 14, false, 0, kPsychotic},
-    {"E01", 0.5, 1, 0.2, {"27", "25"}, {"F70", "F71", "F84.0"}, 6, 21, false, 0, kNoCluster},
-    {"E04", 0.1, 0.2, 0, {"27"}, {"F71", "F84.0"}, 10, 7, false, 0.02, kNoCluster},
-    {"C01", 1.5, 0.6, 0, {"24", "25"}, {"F84.0", "F84.5"}, 3, 30, false, 0, kNoCluster},
-    {"C04", 4, 0.5, 0, {"23", "24"}, {"F90.0", "F84.0"}, 3, 30, false, 0, kNoCluster},
-    {"C10", 1.5, 0.6, 0.02, {"16"}, {"F50.0", "F50.2", "F50.9"}, 14, 7, false, 0.03, kNonPsychotic},
-    {"C05", 1, 0, 0, {"06", "17"}, {"F32.2", "F43.0"}, 1.5, 1, true, 0, kNoCluster},
-    {"C06", 0.6, 0, 0, {"20", "07"}, {"F43.2", "F91.1"}, 6, 21, false, 0, kNoCluster},
-    {"C07", 0.4, 0, 0, {"07"}, {"F91.1", "F12.1"}, 5, 21, false, 0, kNoCluster},
-    {"C03", 6, 0.5, 0.1, {"11", "12", "06", "07"}, {"F32.1", "F41.1", "F93.0", "F91.3"}, 6, 14, false, 0.01, kNoCluster},
-    {"C08", 0.3, 0.1, 0, {"22"}, {"F07.2"}, 5, 21, false, 0, kNoCluster},
-    {"Z01", 0.5, 1, 0.3, {"11", "12"}, {"F32.9", "F41.9"}, 3, 14, false, 0, kNonPsychotic},
-};
-constexpr std::size_t kLineN = std::size(kLines);
-
-constexpr W kSource[] = {{"A1", 30}, {"A2", 3}, {"A3", 3}, {"B1", 10}, {"B2", 3}, {"C1", 2}, {"D1", 3}, {"E1", 2},
-                         {"F1", 2},  {"G1", 2}, {"H1", 8}, {"H2", 4}, {"I1", 4}, {"I2", 3}, {"M1", 3}, {"M3", 4},
-                         {"M7", 2},  {"N3", 3}, {"P1", 4}, {"Q1", 3}};
-constexpr W kPriority[] = {{"1", 15}, {"2", 35}, {"3", 35}, {"4", 15}};
-constexpr W kAttend[] = {{"5", 72}, {"6", 2}, {"3", 9}, {"2", 8}, {"4", 7}, {"7", 1}, {"", 1}};
-constexpr W kMech[] = {{"01", 45}, {"02", 20}, {"11", 5}, {"04", 0.5}, {"05", 2}, {"06", 2}, {"09", 3},
-                       {"10", 2},  {"12", 1},  {"13", 1}, {"98", 18.5}};
-// Procedures on attended contacts (SNOMED CT): assessment, review, therapy, risk assessment.
-constexpr W kProcedures[] = {{"225337009", 10}, {"182836005", 15}, {"390906007", 20}, {"228557008", 10},
-                             {"304891004", 8},  {"443730003", 2},  {"386053000", 15}, {"1323681000000103", 5},
-                             {"401277000", 8},  {"713107002", 7}};
-constexpr W kIps[] = {{"772822000", 60}, {"1082621000000104", 40}};
-constexpr std::string_view kRefused = ":408729009=443390004";
-constexpr W kGender[] = {{"1", 47}, {"2", 51}, {"9", 1}, {"X", 1}};
-constexpr W kEthnic[] = {{"A", 68}, {"B", 2}, {"C", 4}, {"D", 1}, {"E", 1}, {"F", 1}, {"G", 1}, {"H", 3},
-                         {"J", 3},  {"K", 1}, {"L", 1}, {"M", 1}, {"N", 2}, {"P", 1}, {"R", 1}, {"S", 2},
-                         {"Z", 5},  {"99", 1}};
-constexpr W kAccomm[] = {{"01", 35}, {"02", 20}, {"03", 10}, {"04", 6}, {"05", 4}, {"06", 3}, {"07", 3},
-                         {"08", 2},  {"09", 3},  {"10", 4},  {"11", 2}, {"12", 3}, {"ZZ", 5}};
-constexpr W kEmploy[] = {{"01", 30}, {"02", 12}, {"03", 8}, {"04", 18}, {"05", 5}, {"06", 8}, {"07", 1},
-                         {"08", 12}, {"ZZ", 6}};
-constexpr W kLd[] = {{"1", 2}, {"2", 1}, {"3", 1}, {"4", 1}, {"5", 60}, {"Z", 10}, {"", 25}};
-constexpr W kAutism[] = {{"1", 3}, {"2", 2}, {"3", 1}, {"4", 1}, {"5", 55}, {"Z", 10}, {"", 28}};
 
 std::string_view icd(Rng& r, std::string_view code, std::string& buf) {
     if (code.size() > 3 && code[3] == '.' && r.chance(0.7)) {  // MHSDS mostly sends ICD-10 without the dot
@@ -107,25 +35,70 @@ std::string_view icd(Rng& r, std::string_view code, std::string& buf) {
     return code;
 }
 
-struct Person {
-    std::uint64_t seq;
-    Day birth;
-};
+int age_in_band(Rng& r, int band);
+
+/// Person seq of unit v: a pure function of its labels, so another unit can refer to someone
+/// introduced earlier (people coming back) without generating that unit. Age at the unit's
+/// first day; the first persons(v) referrals of a unit each introduce one person.
+Person person_of_unit(const Ctx& ctx, const Unit& v, std::uint64_t seq) {
+    Rng r(mix({ctx.opt.seed, 0x4D5045ull, static_cast<std::uint64_t>(v.prov), static_cast<std::uint64_t>(v.year),
+               static_cast<std::uint64_t>(v.part), seq}));
+    const FinancialYear fy = ctx.years[static_cast<std::size_t>(v.year)];
+    const Day base = v.part == 0 ? fy.first_day() - 365 : month_first_day(fy.start_year * 12 + 3 + v.part - 1);
+    const int band = static_cast<int>(r.pick(std::span<const double>(kBandShare)));
+    const int age = age_in_band(r, band);
+    return {Ctx::id_prefix(v), seq, base + 15 - age * 365 - age / 4 - r.range(0, 364), true};
+}
+/// Whether referral seq of unit v is someone coming back (then it introduces nobody).
+bool comes_back(const Ctx& ctx, const Unit& v, std::uint64_t seq) {
+    return v.part > 0 && unit_double(mix({ctx.opt.seed, 0x4D4342ull, static_cast<std::uint64_t>(v.prov),
+                                          static_cast<std::uint64_t>(v.year), static_cast<std::uint64_t>(v.part), seq})) <
+                             kComingBack;
+}
+std::int64_t persons_of_unit(const Ctx& ctx, const Unit& v) {
+    const std::int64_t n = ctx.unit_count(v);
+    return n > 0 ? std::max<std::int64_t>(1, std::llround(static_cast<double>(n) * (1 - kReReferral))) : 0;
+}
+
+int age_in_band(Rng& r, int band) {
+    switch (band) {
+        case kCyp: return 4 + static_cast<int>(14 * std::sqrt(r.u()));         // mostly teenagers
+        case kAdult: return 18 + static_cast<int>(47 * std::pow(r.u(), 1.15));  // 18-64, younger heavier
+        default: return 65 + static_cast<int>(31 * std::pow(r.u(), 1.6));      // 65-95
+    }
+}
 
 }  // namespace
 
 void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     const Provider& prov = ctx.cat->mhsds[static_cast<std::size_t>(u.prov)];
     const Icb& icb = ctx.cat->icbs[static_cast<std::size_t>(prov.icb)];
-    Rng rng = ctx.stream(u, 0), rs = ctx.stream(u, 1), rf = ctx.stream(u, 2);
+    Rng rng = ctx.stream(u, 0), rs = ctx.stream(u, 1), rf = ctx.stream(u, 2), rq = ctx.stream(u, 3);
     Emitter em(out, ctx.opt.fault_rate, rf, Ctx::fault_prefix(u));
     Copies copies(ctx, u.ds, u.prov, rs);
     const std::uint64_t pre = Ctx::id_prefix(u);
     const FinancialYear fy = ctx.years[static_cast<std::size_t>(u.year)];
-    const bool clusters = fy.start_year <= 2022;  // PbR clusters were retired after 2022-23
+    const bool clusters = fy.start_year <= kLastClusterYear;
+    // A provider that stops submitting leaves what is still open open.
+    const Day stop = ctx.mhsds_stop(u.prov);
+    const double dq_rate = ctx.data_fault_rate();
+    // Data-level faults (a separate stream, so clean values do not depend on the rate).
+    auto dq = [&](Tab t, DataFault f, std::string_view column) {
+        if (dq_rate <= 0 || !(rq.u() < dq_rate)) return false;
+        count_data_fault(out, t, f, column);
+        return true;
+    };
+    // A code field of a kept row: missing, invalid or not-known by fault, else the clean value.
+    auto coded_field = [&](Tab t, std::string_view column, std::string_view clean, std::string_view invalid,
+                           std::string_view default_code) -> std::string_view {
+        if (dq(t, kMissingCode, column)) return {};
+        if (dq(t, kInvalidCode, column)) return invalid;
+        if (!default_code.empty() && clean != default_code && dq(t, kDefaultCode, column)) return default_code;
+        return clean;
+    };
 
     Day lo, hi;
-    if (u.part == 0) {  // long-running referrals received in the two years before the period
+    if (u.part == 0) {  // referrals received in the two years before the period, still open at its start
         lo = fy.first_day() - 730;
         hi = fy.first_day() - 1;
     } else {
@@ -133,117 +106,206 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         lo = month_first_day(ms);
         hi = month_first_day(ms + 1) - 1;
     }
-    const std::int64_t n = ctx.unit_count(u);
+    const std::int64_t n = ctx.unit_count(u), n_persons = persons_of_unit(ctx, u);
 
     std::vector<Person> persons;
     std::vector<Day> days;
     std::vector<std::uint64_t> subs;
+    std::unordered_set<std::uint64_t> person_dates;  // (person, date) of MHS003 / MHS004 rows: keys stay unique
     Rec rec;
-    std::string buf;
-    std::uint64_t next_person = 0, next_contact = 0, next_spell = 0;
-    double wb[3][kLineN];
-    for (std::size_t k = 0; k < kLineN; ++k) {
-        wb[0][k] = kLines[k].w_cyp;
-        wb[1][k] = kLines[k].w_adult;
-        wb[2][k] = kLines[k].w_older;
-    }
+    std::string buf, team;
+    std::uint64_t next_contact = 0, next_spell = 0, next_extra = static_cast<std::uint64_t>(n);
+    // Service mix of new referrals, and of referrals open at the start (long-running care only).
+    double wb[kBands][kLineN], wl[kBands][kLineN];
+    for (std::size_t k = 0; k < kLineN; ++k)
+        for (int b = 0; b < kBands; ++b) {
+            wb[b][k] = kLines[k].w[b];
+            wl[b][k] = kLines[k].w[b] * long_share(kLines[k].team);
+        }
+
+    auto team_id = [&](std::string_view team_type, int k) {
+        team = "T";
+        append_uint(team, 10000 + static_cast<std::uint64_t>(u.prov));
+        team.append(team_type);
+        append_uint(team, static_cast<std::uint64_t>(k));
+    };
+    auto person_row_once = [&](int tag, std::uint64_t seq, Day d) {
+        return person_dates.insert((seq << 24) ^ (static_cast<std::uint64_t>(tag) << 22) ^ static_cast<std::uint64_t>(d + 200000)).second;
+    };
+    auto employment_row = [&](std::uint64_t seq, Day d, std::string_view status) {
+        if (!person_row_once(1, seq, d)) return;
+        rec.clear();
+        rec.id('Q', pre, seq).str(coded_field(MHS004, "EmployStatus", status, kInvalidEmploy, kDefaultEmploy)).date(d);
+        copies.one(subs, d);
+        em.emit(MHS004, rec, subs);
+    };
 
     for (std::int64_t i = 0; i < n; ++i) {
         const std::uint64_t ref = static_cast<std::uint64_t>(i);
         const Day received = lo + rng.range(0, hi - lo);
 
-        // --- person: about a third of people are children; some are re-referred
+        // --- person: a third are children. The first referrals of the unit introduce its people
+        // (some of them people coming back from a month 2-24 months earlier); the others are
+        // the same people referred again (another team, the same month).
         Person person;
-        bool new_person = persons.empty() || !rng.chance(0.3);
-        if (!new_person) {
-            person = persons[rng.next() % persons.size()];
-        } else {
-            const int band = rng.range(0, 99);
-            const int age = band < 31 ? 4 + static_cast<int>(14 * std::sqrt(rng.u()))
-                            : band < 82 ? rng.range(18, 64)
-                                        : rng.range(65, 95);
-            person = {next_person++, received - age * 365 - age / 4 - rng.range(0, 364)};
+        if (static_cast<std::int64_t>(i) < n_persons) {
+            person = person_of_unit(ctx, u, ref);
+            if (comes_back(ctx, u, ref)) {
+                const int m = u.year * 12 + u.part - 1 - (2 + std::min(22, rng.geometric(6)));
+                const Unit v{u.ds, u.prov, m / 12, m % 12 + 1, 0};
+                const std::int64_t pv = m >= 0 ? persons_of_unit(ctx, v) : 0;
+                // Someone introduced there (a few tries; else a new person after all).
+                for (int k = 0; k < 4 && pv > 0; ++k) {
+                    const std::uint64_t j = rng.next() % static_cast<std::uint64_t>(pv);
+                    if (comes_back(ctx, v, j)) continue;
+                    person = person_of_unit(ctx, v, j);
+                    person.is_new = false;
+                    break;
+                }
+            }
             persons.push_back(person);
+        } else {
+            person = persons[rng.next() % persons.size()];
+            person.is_new = false;
         }
+        const bool new_person = person.is_new;
         const int age = age_at(person.birth, received);
-        const int band = age < 18 ? 0 : age < 65 ? 1 : 2;
-        const Line& line = kLines[rng.pick(std::span<const double>(wb[band], kLineN))];
+        const int band = age < 18 ? kCyp : age < 65 ? kAdult : kOlder;
+        const Line& line = kLines[rng.pick(std::span<const double>(u.part == 0 ? wl[band] : wb[band], kLineN))];
+        const Day first_event = std::max(received, ctx.start);  // for records of carried-in referrals
+        const bool ips_team = line.team == "D05";
+        const bool embedded_ips = !ips_team && line.embedded_ips && rng.chance(kEmbeddedIps * (u.part == 0 ? 0.4 : 1.0));
 
         // --- activity: contacts at the line's rhythm; carried-in referrals only show the
         // contacts of the period (earlier months were earlier extracts)
         days.clear();
-        const bool seen = rng.chance(0.75);
-        Day day = (u.part == 0 ? ctx.start + rng.range(0, 60) : received + rng.geometric(line.gap * 2.0));
-        const int n_contacts = seen ? 1 + rng.geometric(1.1 * line.contacts - 1 + (u.part == 0 ? line.contacts : 0)) : 0;
+        // Long-running care (caseloads of months to years) at a slower rhythm; everything open at
+        // the start of the period is such care, so later years of a run look like the first.
+        const bool long_running = u.part == 0 || rng.chance(long_share(line.team));
+        const bool seen = u.part == 0 || rng.chance(line.seen);
+        const int gap = long_running ? std::max(7, 2 * line.gap) : line.gap;
+        Day day = u.part == 0 ? ctx.start + rng.geometric(gap) : received + rng.geometric(line.gap * 1.5);
+        int n_contacts = 0;
+        if (seen && long_running) {
+            const Day until = u.part == 0 ? ctx.start + 30 + rng.geometric(kLongRemaining) : received + 180 + rng.geometric(kLongDays);
+            n_contacts = std::max(1, static_cast<int>(kContactScale * (u.part == 0 ? kCarryContactFactor : 1.0) * (until - day) / gap));
+        } else if (seen) {
+            n_contacts = 1 + rng.geometric(std::max(0.0, kContactScale * line.contacts - 1));
+        }
         for (int k = 0; k < n_contacts; ++k) {
             days.push_back(day);
-            day += 1 + rng.geometric(line.gap - 1);
+            day += 1 + rng.geometric(gap - 1);
         }
-        Day disch = days.empty() ? (u.part == 0 ? ctx.start : received) + 7 + rng.range(0, 60) : days.back() + 1 + rng.geometric(20);
-        if (disch > ctx.end) {
-            disch = kMissing;
-            while (!days.empty() && days.back() > ctx.end) days.pop_back();
-        }
-        const Day last = disch != kMissing ? disch : ctx.end;
-        const Day first_event = std::max(received, ctx.start);  // for records of carried-in referrals
+        Day disch = days.empty() ? first_event + 7 + rng.range(0, 60) : days.back() + 1 + rng.geometric(20);
 
+        // --- inpatient spell inside the referral (its discharge waits for the spell's end)
+        Day spell_start = kMissing, spell_end = kMissing;
+        if (rng.chance(line.inpatient * (u.part == 0 ? kCarrySpellFactor : kInpatientScale))) {
+            if (u.part == 0) {  // in hospital at the start of the period (spells across the year boundary)
+                spell_start = ctx.start - 1 - rng.geometric(kLengthOfStay);
+                spell_start = std::max(spell_start, received);
+            } else {
+                spell_start = received + rng.geometric(days.empty() ? 3 : 10);
+            }
+            spell_end = spell_start + 1 + rng.geometric(kLengthOfStay);
+            if (spell_start < ctx.start) spell_end = std::max(spell_end, ctx.start + 1 + rng.geometric(kLengthOfStay));
+            disch = std::max(disch, spell_end + rng.range(0, 30));
+        }
+        if (disch > ctx.end || disch > stop) {
+            disch = kMissing;
+            while (!days.empty() && (days.back() > ctx.end || days.back() > stop)) days.pop_back();
+        }
+        if (spell_end != kMissing && (spell_end > ctx.end || spell_end > stop)) spell_end = kMissing;
+        if (spell_start != kMissing && spell_start > std::min(ctx.end, stop)) spell_start = kMissing;
+        const Day last = disch != kMissing ? disch : std::min(ctx.end, stop);
+
+        // --- person rows: demographics and the needs and complexity fields
         if (new_person) {
             rec.clear();
-            rec.id('Q', pre, person.seq).str(prov.code).date(person.birth).str(draw(rng, kEthnic)).str(draw(rng, kGender));
-            buf = "E01";
-            const int lsoa = rng.range(1, 35672);
-            for (int div = 100000; div; div /= 10) buf += static_cast<char>('0' + lsoa / div % 10);
-            rec.str(buf).str(rng.chance(0.9) ? icb.sub_icbs[rng.next() % icb.sub_icbs.size()] : std::string_view("Q99"));
+            rec.id('Q', person.prefix, person.seq).str(prov.code).date(person.birth);
+            rec.str(coded_field(MHS001, "EthnicCategory", draw(rng, kEthnic), kInvalidEthnic, kDefaultEthnic));
+            rec.str(draw(rng, kGender));
+            if (rng.chance(kLsoaRecorded) && !dq(MHS001, kMissingCode, "LSOA2011")) {
+                buf = "E01";
+                const int lsoa = rng.range(1, 35672);
+                for (int div = 100000; div; div /= 10) buf += static_cast<char>('0' + lsoa / div % 10);
+                rec.str(buf);
+            } else {
+                rec.empty();
+            }
+            rec.str(rng.chance(0.97) ? icb.sub_icbs[rng.next() % icb.sub_icbs.size()] : std::string_view("Q99"));
             copies.one(subs, received);
             em.emit(MHS001, rec, subs);
-            if (band > 0 && rng.chance(0.45)) {
+            if (band != kCyp && rng.chance(kAccommRecorded) && person_row_once(0, person.seq, first_event)) {
                 rec.clear();
-                rec.id('Q', pre, person.seq).str(draw(rng, kAccomm)).date(first_event);
+                rec.id('Q', person.prefix, person.seq)
+                    .str(coded_field(MHS003, "AccommodationType", draw(rng, kAccomm), kInvalidAccomm, kDefaultAccomm))
+                    .date(first_event);
                 copies.one(subs, first_event);
                 em.emit(MHS003, rec, subs);
             }
-            if (band > 0 && rng.chance(band == 1 ? 0.55 : 0.2)) {
-                rec.clear();
-                rec.id('Q', pre, person.seq).str(draw(rng, kEmploy)).date(first_event);
-                copies.one(subs, first_event);
-                em.emit(MHS004, rec, subs);
-                if (last > first_event + 30 && rng.chance(0.15)) {
-                    const Day later = first_event + 30 + rng.range(0, last - first_event - 30);
-                    rec.clear();
-                    rec.id('Q', pre, person.seq).str(draw(rng, kEmploy)).date(later);
-                    copies.one(subs, later);
-                    em.emit(MHS004, rec, subs);
-                }
+            if (age >= 16 && age < 70 && !ips_team && !embedded_ips && rng.chance(kEmployRecorded)) {
+                employment_row(person.seq, first_event, draw(rng, kEmploy));
+                if (last > first_event + 30 && rng.chance(0.15))
+                    employment_row(person.seq, first_event + 30 + rng.range(0, last - first_event - 30), draw(rng, kEmploy));
             }
-            if (rng.chance(0.6)) {
+            if (rng.chance(kPatIndRecorded)) {
                 rec.clear();
-                rec.id('Q', pre, person.seq).str(draw(rng, kLd)).str(draw(rng, kAutism));
+                rec.id('Q', person.prefix, person.seq)
+                    .str(coded_field(MHS005, "LDStatus", draw(rng, line.team.front() == 'E' ? kLdTeamLd : kLd), kInvalidStatus,
+                                     kDefaultStatus))
+                    .str(coded_field(MHS005, "AutismStatus", draw(rng, line.team == "C01" ? kAutismTeamAutism : kAutism),
+                                     kInvalidStatus, kDefaultStatus));
                 copies.one(subs, received);
                 em.emit(MHS005, rec, subs);
             }
         }
+        // IPS: employment status at referral and, when discharged, at discharge.
+        if ((ips_team || embedded_ips) && person.prefix == pre) {  // (rows of people from other units could clash)
+            employment_row(person.seq, first_event, draw(rng, kEmployIpsReferral));
+            if (disch != kMissing && disch > first_event) employment_row(person.seq, disch, draw(rng, kEmployIpsDischarge));
+        }
+
+        // --- transition: some young adults had a CYP referral before their 18th birthday,
+        // still open in the period and closed around the adult referral
+        if (u.part > 0 && new_person && age >= 18 && age <= 25 && rng.chance(kTransition)) {
+            const Day turned18 = person.birth + 18 * 365 + 4;
+            const Day cyp_received = std::min(turned18, received) - 30 - rng.range(0, 3 * 365);
+            Day cyp_disch = received - rng.range(0, 60);
+            if (cyp_disch < ctx.start) cyp_disch = ctx.start + rng.range(0, 60);
+            cyp_disch = std::max(cyp_disch, cyp_received + 1);
+            if (cyp_disch > ctx.end || cyp_disch > stop) cyp_disch = kMissing;
+            const std::uint64_t cyp_ref = next_extra++;
+            rec.clear();
+            rec.id('S', pre, cyp_ref).id('Q', person.prefix, person.seq).str(prov.code).date(cyp_received).date(cyp_disch);
+            rec.str(draw(rng, kCypReasons)).empty().str(draw(rng, kSource)).num(age_at(person.birth, cyp_received));
+            copies.one(subs, cyp_disch != kMissing ? cyp_disch : ctx.start);
+            em.emit(MHS101, rec, subs);
+            team_id("C03", 1);
+            rec.clear();
+            rec.id('S', pre, cyp_ref).str("C03").str(team).date(cyp_disch);
+            em.emit(MHS102, rec, subs);
+        }
 
         // --- referral and team, sent when received and again when discharged in a later month
-        const std::string_view reason = any(rng, line.reasons);
-        const std::string_view priority = line.crisis ? draw(rng, kPriority) : rng.chance(0.05) ? "3" : "";
+        const std::string_view reason =
+            coded_field(MHS101, "PrimReasonReferralMH", pick_code(rng, line.reasons), kInvalidReason, {});
+        const std::string_view priority = line.crisis ? draw(rng, line.team == "A18" ? kPrioritySpa : kPriorityCrisis)
+                                          : rng.chance(0.05) ? "3" : "";
         const std::string_view source = draw(rng, kSource);
         const bool resend = copies.later_month(received, disch);
         auto referral = [&](bool closed) {
             rec.clear();
-            rec.id('S', pre, ref).id('Q', pre, person.seq).str(prov.code).date(received);
+            rec.id('S', pre, ref).id('Q', person.prefix, person.seq).str(prov.code).date(received);
             if (closed) rec.date(disch);
             else rec.empty();
             rec.str(reason).str(priority).str(source).num(age);
         };
-        const int team_no = 1 + static_cast<int>(rng.next() % (prov.big ? 3 : 1));
-        buf = "T";
-        append_uint(buf, 10000 + static_cast<std::uint64_t>(u.prov));
-        buf.append(line.team);
-        append_uint(buf, static_cast<std::uint64_t>(team_no));
-        const std::string team = buf;
+        team_id(line.team, 1 + static_cast<int>(rng.next() % (prov.big ? 3 : 1)));
+        const std::string_view team_type = coded_field(MHS102, "ServTeamTypeRefToMH", line.team, kInvalidTeam, {});
         auto service = [&](bool closed) {
             rec.clear();
-            rec.id('S', pre, ref).str(line.team).str(team);
+            rec.id('S', pre, ref).str(team_type).str(team);
             if (closed) rec.date(disch);
             else rec.empty();
         };
@@ -260,26 +322,30 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         service(true);
         em.emit(MHS102, rec, subs);
 
-        // --- contacts and procedures; some non-IPS teams deliver IPS through embedded workers
-        const bool ips_team = line.team == "D05";
-        const bool embedded_ips = !ips_team && band == 1 && rng.chance(0.01);
+        // --- contacts and procedures; IPS workers embedded in other teams code their contacts
         for (Day d : days) {
             const std::uint64_t cid = next_contact++;
-            const std::string_view attend = draw(rng, kAttend);
+            const std::string_view attend_clean = draw(rng, kAttend);
+            const std::string_view mech_clean = line.crisis ? draw(rng, kMechCrisis) : draw(rng, kMech);
+            const std::string_view attend = coded_field(MHS201, "AttendOrDNACode", attend_clean, kInvalidAttend, {});
+            const std::string_view mech = coded_field(MHS201, "ConsMechanismMH", mech_clean, kInvalidMech, kDefaultMech);
             rec.clear();
-            rec.id('C', pre, cid).id('S', pre, ref).date(d).str(attend).str(draw(rng, kMech)).str(team);
+            rec.id('C', pre, cid).id('S', pre, ref).date(d).str(attend).str(mech).str(team);
             copies.one(subs, d);
             em.emit(MHS201, rec, subs);
-            if ((attend != "5" && attend != "6") || !rng.chance(0.75)) continue;
+            if (attend != "5" && attend != "6") continue;
+            if (!rng.chance(kSnomedRecorded)) continue;
             std::string_view proc = draw(rng, kProcedures);
             if ((ips_team && rng.chance(0.7)) || (embedded_ips && rng.chance(0.5))) {
                 proc = draw(rng, kIps);
-                if (rng.chance(0.03)) {
+                if (rng.chance(kIpsRefused)) {
                     buf.assign(proc);
                     buf.append(kRefused);
                     proc = buf;
                 }
             }
+            // The fault drops every activity of the contact (counted on the contact's AttendOrDNACode).
+            if (dq(MHS201, kNoActivity, "AttendOrDNACode")) continue;
             rec.clear();
             rec.id('C', pre, cid).str(proc);
             em.emit(MHS202, rec, subs);
@@ -293,61 +359,76 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             }
         }
 
-        // --- inpatient spell inside the referral, sent at admission and again at discharge
-        if (band > 0 && rng.chance(line.inpatient)) {
-            const Day start = first_event + rng.range(0, std::max(0, std::min(30, last - first_event)));
-            Day end = start + 1 + rng.geometric(35);
-            if (end > last) end = disch != kMissing ? disch : kMissing;
-            if (end != kMissing && end > ctx.end) end = kMissing;
+        // --- the spell, sent at admission and again at discharge
+        if (spell_start != kMissing) {
             const std::uint64_t sid = next_spell++;
             auto spell = [&](bool closed) {
                 rec.clear();
-                rec.id('H', pre, sid).id('S', pre, ref).date(start);
-                if (closed) rec.date(end);
+                rec.id('H', pre, sid).id('S', pre, ref).date(spell_start);
+                if (closed) rec.date(spell_end);
                 else rec.empty();
             };
-            if (copies.later_month(start, end)) {
+            if (copies.later_month(spell_start, spell_end)) {
                 spell(false);
-                copies.one(subs, start);
+                copies.one(subs, spell_start);
                 em.emit_superseded(MHS501, rec, subs);
             }
             spell(true);
-            copies.one(subs, end != kMissing ? end : start);
+            copies.one(subs, spell_end != kMissing ? spell_end : spell_start);
             em.emit(MHS501, rec, subs);
         }
 
         // --- diagnoses and presenting complaint, dated inside the referral
-        auto coded = [&](Tab t, double p) {
+        auto coded = [&](Tab t, std::string_view column, double p) {
             if (!rng.chance(p)) return;
             const Day d = first_event + rng.range(0, std::max(0, std::min(45, last - first_event)));
+            std::string_view code = icd(rng, pick_code(rng, line.diagnoses), buf);
+            if (dq(t, kMissingCode, column)) code = {};
+            else if (dq(t, kInvalidCode, column)) code = kInvalidIcd;
             rec.clear();
-            rec.id('S', pre, ref).str(icd(rng, any(rng, line.diagnoses), buf)).date(d);
+            rec.id('S', pre, ref).str(code).date(d);
             copies.one(subs, d);
             em.emit(t, rec, subs);
         };
-        const double diag = line.crisis ? 0.2 : 0.55;
-        coded(MHS604, diag);
-        coded(MHS603, diag * 0.3);
-        coded(MHS609, 0.35);
+        coded(MHS604, "PrimDiag", line.diagnosed);
+        coded(MHS603, "ProvDiag", line.diagnosed * 0.3);
+        coded(MHS609, "PresComp", kPresCompRecorded);
 
-        // --- legacy care clusters (adults, up to 2022-23)
-        if (clusters && band > 0 && line.cluster != kNoCluster && !days.empty() && rng.chance(0.6)) {
-            const Day tool = days.front();
-            rec.clear();
-            rec.id('S', pre, ref).date(tool);
-            copies.one(subs, tool);
-            em.emit(MHS801, rec, subs);
-            int code;
-            switch (line.cluster) {
-                case kPsychotic: code = rng.range(10, 17); break;
-                case kOrganic: code = rng.range(18, 21); break;
-                default: code = rng.range(0, 8); break;
+        // --- legacy care clusters (adults, up to 2022-23): assessed with the cluster tool,
+        // reviewed at about the cluster's maximum review period (some late), sometimes re-clustered
+        if (clusters && band != kCyp && line.cluster != kNoCluster && !days.empty() && rng.chance(kClustered)) {
+            const Day cluster_stop = std::min(ctx.end, FinancialYear{kLastClusterYear}.last_day());
+            Day tool = days.front();
+            int code = static_cast<int>(draw_cluster(rng, line.cluster));
+            while (tool <= last && tool <= cluster_stop) {
+                rec.clear();
+                rec.id('S', pre, ref).date(tool);
+                copies.one(subs, tool);
+                em.emit(MHS801, rec, subs);
+                const int review = cluster_review_days(code);
+                // Reviews fall due at the period; about a quarter are late (past the maximum).
+                const Day next = tool + static_cast<int>(review * (rng.chance(kLateReview) ? 1.1 + 0.6 * rng.u() : 0.6 + 0.38 * rng.u()));
+                const bool reclustered = rng.chance(0.15);
+                const Day end = next <= last && next <= cluster_stop && reclustered ? next
+                                : disch != kMissing && disch <= cluster_stop ? disch
+                                                                             : kMissing;
+                rec.clear();
+                rec.id('S', pre, ref).num(code).date(tool).date(end);
+                em.emit(MHS803, rec, subs);
+                if (end == kMissing || end != next) {
+                    // Same cluster confirmed at later reviews: only the assessments are new rows.
+                    for (Day r = next; r <= last && r <= cluster_stop;
+                         r += static_cast<int>(review * (rng.chance(kLateReview) ? 1.1 + 0.6 * rng.u() : 0.6 + 0.38 * rng.u()))) {
+                        rec.clear();
+                        rec.id('S', pre, ref).date(r);
+                        copies.one(subs, r);
+                        em.emit(MHS801, rec, subs);
+                    }
+                    break;
+                }
+                tool = next;
+                code = static_cast<int>(draw_cluster(rng, line.cluster));
             }
-            Day end = tool + 28 + rng.geometric(150);
-            if (end > last) end = kMissing;
-            rec.clear();
-            rec.id('S', pre, ref).num(code).date(tool).date(end);
-            em.emit(MHS803, rec, subs);
         }
     }
 }

@@ -19,53 +19,15 @@
 #include "model/errors.hpp"
 #include "synth/calib.hpp"
 #include "synth/catalogue.hpp"
+#include "synth/realism_detail.hpp"
 
 namespace mhbench::synth {
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace realism_detail;
 
-/// Streams a generated table: fields by header name, rows split on commas (generated tables
-/// have no quoted fields).
-class Table {
-public:
-    explicit Table(const fs::path& p) : in_(p), path_(p) {
-        if (!in_) throw IoError("cannot read " + p.string());
-        std::string line;
-        std::getline(in_, line);
-        split(line, header_);
-    }
-    int col(const std::string& name) const {
-        for (std::size_t i = 0; i < header_.size(); ++i)
-            if (header_[i] == name) return static_cast<int>(i);
-        throw IoError(path_.string() + " has no column " + name);
-    }
-    bool next() {
-        std::string line;
-        while (std::getline(in_, line)) {
-            split(line, row_);
-            if (row_.size() == header_.size()) return true;
-        }
-        return false;
-    }
-    const std::string& operator[](int i) const { return row_[static_cast<std::size_t>(i)]; }
-
-private:
-    static void split(const std::string& line, std::vector<std::string>& out) {
-        out.clear();
-        out.emplace_back();
-        for (char c : line) {
-            if (c == ',') out.emplace_back();
-            else if (c != '\r') out.back() += c;
-        }
-    }
-    std::ifstream in_;
-    fs::path path_;
-    std::vector<std::string> header_, row_;
-};
-
-std::optional<Day> date(const std::string& s) { return s.empty() ? std::nullopt : parse_iso_date(s); }
 
 /// Category of a presenting complaint code, as the job maps it (SPEC section 3); -1 = invalid.
 int complaint_cat(std::string c) {
@@ -134,55 +96,6 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
     return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
 }
 
-// Sampling allowance: 4 standard errors, so a report of ~200 lines fails by chance about 1% of
-// the time; means of fewer than 30 courses are shown, not tested.
-constexpr double kSe = 4, kMinMeanN = 30;
-
-class Printer {
-public:
-    explicit Printer(std::ostream& os) : os_(os) {}
-    /// Percentages: target and generated in %, tolerance in points, widened to 3 binomial SEs.
-    void pct(const std::string& name, double target, double num, double den, double tol) {
-        const double gen = den > 0 ? 100 * num / den : 0;
-        const double se = den > 0 ? 100 * std::sqrt(std::max(target / 100 * (1 - target / 100), 1e-6) / den) : 100;
-        line(name, target, gen, tol, kSe * se, "%");
-    }
-    void mean(const std::string& name, double target, double sum, double sumsq, double n, double tol) {
-        if (n < kMinMeanN) {  // too few to say anything about a mean
-            os_ << fmt(name) << "  target " << num(target, 2) << "  n " << n << " below " << kMinMeanN << "  (not tested)\n";
-            return;
-        }
-        const double m = sum / n, var = (sumsq - n * m * m) / (n - 1);
-        line(name, target, m, tol, kSe * std::sqrt(std::max(var, 0.0) / n), "");
-    }
-    void at_least(const std::string& name, double target, double gen) {
-        const bool ok = gen >= target;
-        fail_ |= !ok;
-        os_ << fmt(name) << "  target >= " << num(target, 3) << "  generated " << num(gen, 3) << "  "
-            << (ok ? "OK" : "FAIL") << '\n';
-    }
-    void info(const std::string& name, const std::string& text) { os_ << fmt(name) << "  " << text << "  (info)\n"; }
-    bool failed() const { return fail_; }
-
-private:
-    void line(const std::string& name, double target, double gen, double tol, double stat, const char* unit) {
-        const double use = std::max(tol, stat);
-        const bool ok = std::abs(gen - target) <= use;
-        fail_ |= !ok;
-        os_ << fmt(name) << "  target " << num(target, 2) << unit << "  generated " << num(gen, 2) << unit << "  tolerance "
-            << num(use, 2) << (use > tol ? " (4 SE)" : "") << "  " << (ok ? "OK" : "FAIL") << '\n';
-    }
-    static std::string fmt(const std::string& s) { return s.size() >= 58 ? s : s + std::string(58 - s.size(), ' '); }
-    static std::string num(double v, int prec) {
-        std::ostringstream s;
-        s.setf(std::ios::fixed);
-        s.precision(prec);
-        s << v;
-        return s.str();
-    }
-    std::ostream& os_;
-    bool fail_ = false;
-};
 
 }  // namespace
 
@@ -471,6 +384,7 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
         p.mean(name + ": low", t["mean_low"].get<double>(), acc.l, acc.l2, acc.n, 0.05);
         p.mean(name + ": high", t["mean_high"].get<double>(), acc.h, acc.h2, acc.n, 0.05);
     }
+    report_mhsds(dir, truth, p, os);
     os << (p.failed() ? "Realism: FAIL (a figure is out of tolerance)\n" : "Realism: OK\n");
     return !p.failed();
 }

@@ -44,6 +44,7 @@
 
 #include "model/errors.hpp"
 #include "synth/gen.hpp"
+#include "synth/side_inputs.hpp"
 
 namespace mhbench::synth {
 
@@ -56,7 +57,7 @@ constexpr double kBatchBytesPerRank = 96e6;
 // Referrals received before the period and still open, as a share of a year's referrals.
 // IAPT: a whole year before the period is generated (courses rarely last longer) and only
 // referrals still open are kept, so finished courses in the first year are as in any other.
-constexpr double kCarryIapt = 400.0 / 365, kCarryMhsds = 0.35;
+constexpr double kCarryIapt = 400.0 / 365, kCarryMhsds = 0.55;
 
 bool all_ok(bool ok, MPI_Comm comm) {
     int mine = ok ? 1 : 0, all = 0;
@@ -121,13 +122,7 @@ private:
     std::FILE* f_;
 };
 
-std::string fmt_amount(double v) {
-    std::string s;
-    append_uint(s, static_cast<std::uint64_t>(std::llround(std::max(0.0, v))));
-    return s;
-}
-
-/// Submission headers, lookups and MHIS / IPS inputs: small, written by rank 0.
+/// Submission headers, lookups and (side_inputs.cpp) MHIS / IPS inputs: small, written by rank 0.
 void write_small_files(const Ctx& ctx) {
     const Catalogue& cat = *ctx.cat;
     const auto& dir = ctx.opt.out;
@@ -173,78 +168,7 @@ void write_small_files(const Ctx& ctx) {
         f.close();
     }
 
-    double total_weight = 0, total_mhsds = 0;
-    for (const Icb& icb : cat.icbs) {
-        total_weight += icb.iapt_weight + icb.mhsds_weight;
-        total_mhsds += icb.mhsds_weight;
-    }
-    {
-        // MHIS categories of seed 003 with rough shares of mental health spend; amounts in
-        // pounds, scaled with --scale so unit costs stay plausible (national ~ GBP 14bn at scale 1).
-        struct Cat {
-            const char* code;
-            double share;
-            bool sdf;
-        };
-        static constexpr Cat kCats[] = {
-            {"1", 8, true},    {"2", 1, true},     {"21", 1, true},   {"3", 1.5, true}, {"4", 8, true},
-            {"5", 3, false},   {"6", 2, true},     {"7", 5, true},    {"8", 0.3, false}, {"9a", 22, true},
-            {"9b", 2, false},  {"20", 6, false},   {"10", 1, false},  {"11", 0.3, true}, {"12", 0.2, true},
-            {"13", 22, false}, {"14", 2, false},   {"16", 6, false},  {"17", 4, false}, {"18a", 3, false},
-            {"18b", 0.5, false}, {"18c", 1, false}, {"19", 3, false}, {"not applicable", 0.5, false}};
-        constexpr double kNational = 14e9;
-        FileWriter f(dir / "mhis_ledger.csv");
-        std::string s = "icb_code,financial_year,category,funding_source,amount\n";
-        for (std::size_t i = 0; i < cat.icbs.size(); ++i) {
-            const Icb& icb = cat.icbs[i];
-            for (std::size_t y = 0; y < ctx.years.size(); ++y) {
-                const FinancialYear fy = ctx.years[y];
-                Rng r(mix({ctx.opt.seed, 0x4D484953ull, i, static_cast<std::uint64_t>(fy.start_year)}));
-                const double growth = std::pow(1.05, fy.start_year - 2023);
-                const double icb_total = kNational * growth * ctx.opt.scale * (icb.iapt_weight + icb.mhsds_weight) / total_weight;
-                for (const Cat& c : kCats) {
-                    const double amount = icb_total * c.share / 100 * (0.85 + 0.3 * r.u());
-                    const double sdf = c.sdf ? amount * (0.05 + 0.1 * r.u()) : 0;
-                    const std::string head = icb.code + ',' + fy.label() + ',' + c.code + ',';
-                    s += head + "Baseline," + fmt_amount(amount - sdf) + '\n';
-                    if (c.sdf) s += head + "SDF," + fmt_amount(sdf) + '\n';
-                    if (fy.start_year <= 2022 && r.chance(0.2)) s += head + "COVID-19," + fmt_amount(amount * 0.02) + '\n';
-                }
-            }
-        }
-        f.write(s);
-        f.close();
-    }
-    {
-        // IPS access targets: the national ambition (55,000 a year by 2023-24) shared by activity.
-        FileWriter f(dir / "ips_targets.csv");
-        std::string s = "icb_code,financial_year,target\n";
-        for (const Icb& icb : cat.icbs)
-            for (const FinancialYear& fy : ctx.years) {
-                const double t = 55000.0 * ctx.opt.scale * icb.mhsds_weight / total_mhsds;
-                s += icb.code + ',' + fy.label() + ',' + fmt_amount(std::max(1.0, std::round(t))) + '\n';
-            }
-        f.write(s);
-        f.close();
-    }
-    {
-        // Fidelity reviews of the large trusts' IPS services: one or two, the latest often recent.
-        FileWriter f(dir / "ips_fidelity.csv");
-        std::string s = "org_code,review_date,score\n";
-        for (std::size_t p = 0; p < cat.mhsds.size(); ++p) {
-            if (!cat.mhsds[p].big) continue;
-            Rng r(mix({ctx.opt.seed, 0x495053ull, p}));
-            const int reviews = r.range(1, 2);
-            Day d = ctx.end - r.range(0, 900);
-            for (int k = 0; k < reviews; ++k, d -= 365 + r.range(0, 200)) {
-                s += cat.mhsds[p].code + ',';
-                append_date(s, d);
-                s += ',' + fmt_amount(std::clamp(std::round(r.normal(100, 14)), 50.0, 125.0)) + '\n';
-            }
-        }
-        f.write(s);
-        f.close();
-    }
+    write_side_inputs(ctx);  // MHIS ledger, IPS targets and fidelity reviews
 }
 
 }  // namespace
@@ -314,6 +238,8 @@ PersonRef Ctx::person_of(const Unit& u, std::uint64_t i) const {
 
 std::int64_t Ctx::year_count(Dataset ds, int prov, int year) const {
     const auto& provs = ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
+    const int fy_start = years[static_cast<std::size_t>(year)].start_year;
+    if (ds == Dataset::Mhsds && !mhsds_active(prov, fy_start)) return 0;
     const double expected =
         (ds == Dataset::Iapt ? tt_year(prov, year).referrals : provs[static_cast<std::size_t>(prov)].referrals) * opt.scale;
     const std::int64_t n = stochastic_round(
@@ -328,6 +254,7 @@ std::int64_t Ctx::unit_count(const Unit& u) const {
     if (u.part == 0) {
         const auto& provs = u.ds == Dataset::Iapt ? cat->iapt : cat->mhsds;
         const double carry = u.ds == Dataset::Iapt ? kCarryIapt : kCarryMhsds;
+        if (u.ds == Dataset::Mhsds && !mhsds_active(u.prov, static_cast<int>(fy))) return 0;
         const double size = u.ds == Dataset::Iapt ? tt_year(u.prov, u.year).referrals : provs[p].referrals;
         return stochastic_round(size * opt.scale * carry, mix({opt.seed, 0x43ull, ds, p, fy}));
     }
@@ -454,7 +381,10 @@ void generate(const Options& options, MPI_Comm comm) {
                 counts[t].rows += o.counts[t].rows;
                 counts[t].superseded += o.counts[t].superseded;
                 for (int f = 0; f < kFaults; ++f) counts[t].faults[f] += o.counts[t].faults[f];
-                for (int f = 0; f < kDataFaults; ++f) counts[t].data[f] += o.counts[t].data[f];
+                for (int f = 0; f < kDataFaults; ++f) {
+                    counts[t].data[f] += o.counts[t].data[f];
+                    for (int k = 0; k < kMaxFields; ++k) counts[t].data_field[f][k] += o.counts[t].data_field[f][k];
+                }
             }
         MPI_Exscan(len.data(), off.data(), kTabs, MPI_LONG_LONG, MPI_SUM, comm);
         if (rank == 0) off.fill(0);  // MPI_Exscan leaves rank 0's result undefined
@@ -499,6 +429,8 @@ void generate(const Options& options, MPI_Comm comm) {
         flat.push_back(c.superseded);
         for (auto f : c.faults) flat.push_back(f);
         for (auto f : c.data) flat.push_back(f);
+        for (const auto& per_field : c.data_field)
+            for (auto f : per_field) flat.push_back(f);
     }
     std::vector<long long> sum(flat.size());
     MPI_Reduce(flat.data(), sum.data(), static_cast<int>(flat.size()), MPI_LONG_LONG, MPI_SUM, 0, comm);
@@ -520,8 +452,8 @@ void generate(const Options& options, MPI_Comm comm) {
             o["fault_rate"] = options.fault_rate;
             o["data_fault_rate"] = ctx.data_fault_rate();
             auto& tables = j["tables"];
-            const std::size_t per = 2 + kFaults + kDataFaults;
-            nlohmann::ordered_json data_faults;
+            const std::size_t per = 2 + kFaults + kDataFaults + kDataFaults * kMaxFields;
+            nlohmann::ordered_json data_faults, data_faults_by_field;
             for (const TableSpec& spec : all_tables()) {
                 nlohmann::ordered_json e;
                 std::int64_t rows = 0, sup = 0;
@@ -540,6 +472,11 @@ void generate(const Options& options, MPI_Comm comm) {
                     for (int f = 0; f < kFaults; ++f) faults[f] = sum[t * per + 2 + f];
                     for (int f = 0; f < kDataFaults; ++f)
                         if (const auto n = sum[t * per + 2 + kFaults + f]) data_faults[std::string(data_fault_name(f))][spec.name] = n;
+                    for (int f = 0; f < kDataFaults; ++f)
+                        for (int k = 0; k < kMaxFields; ++k)
+                            if (const auto n = sum[t * per + 2 + kFaults + kDataFaults + f * kMaxFields + k])
+                                data_faults_by_field[std::string(data_fault_name(f))][spec.name]
+                                                    [spec.columns[static_cast<std::size_t>(k + 1)].name] = n;
                 }
                 e["rows"] = rows;
                 e["superseded"] = sup;
@@ -555,6 +492,7 @@ void generate(const Options& options, MPI_Comm comm) {
                 {"bad_date", "one date field unparseable, own id fresh"},
                 {"missing_key", "one key field empty"}};
             j["data_faults"] = data_faults;
+            j["data_faults_by_field"] = data_faults_by_field;
             j["data_fault_definitions"] = {
                 {"missing_code", "a non-key code left empty in a kept row: IDS001 EthnicCategory, IDS101 "
                                  "SourceOfReferralIAPT, IDS201 ConsMechanism (on a contact that had one)"},

@@ -62,18 +62,20 @@ ContactKind classify_contact(const ContactRecord& c) {
     return ContactKind::Unclassified;
 }
 
+void add_contact(ContactCounts& n, const ContactRecord& c) {
+    switch (classify_contact(c)) {
+        case ContactKind::NotCounted: break;
+        case ContactKind::Low: ++n.treatment, ++n.low; break;
+        case ContactKind::High: ++n.treatment, ++n.high; break;
+        case ContactKind::Unclassified: ++n.treatment, ++n.unclassified; break;
+        case ContactKind::EmploymentTreatment: ++n.treatment, ++n.employment, ++n.employment_in_treatment; break;
+        case ContactKind::EmploymentAdvice: ++n.employment; break;
+    }
+}
+
 ContactCounts count_contacts(std::span<const ContactRecord> cs) {
     ContactCounts n;
-    for (const auto& c : cs) {
-        switch (classify_contact(c)) {
-            case ContactKind::NotCounted: break;
-            case ContactKind::Low: ++n.treatment, ++n.low; break;
-            case ContactKind::High: ++n.treatment, ++n.high; break;
-            case ContactKind::Unclassified: ++n.treatment, ++n.unclassified; break;
-            case ContactKind::EmploymentTreatment: ++n.treatment, ++n.employment, ++n.employment_in_treatment; break;
-            case ContactKind::EmploymentAdvice: ++n.employment; break;
-        }
-    }
+    for (const auto& c : cs) add_contact(n, c);
     return n;
 }
 
@@ -83,10 +85,34 @@ bool finished_course(const Reference& ref, bool discharged_in_year, const Contac
 
 std::vector<FirstLast> first_last(const Reference& ref, std::span<const ScoreRecord> scores) {
     std::vector<FirstLast> out(ref.measures.size());
-    using Key = std::tuple<std::int32_t, bool, Hundredths>;
-    std::vector<Key> lo(out.size()), hi(out.size());
+    first_last_into(ref, scores, out);
+    return out;
+}
+
+void first_last_into(const Reference& ref, std::span<const ScoreRecord> scores, std::span<FirstLast> out) {
+    for (FirstLast& f : out) f = FirstLast{};
+    // The order of scores: date, then IDS606 before IDS607, then value. The first and last
+    // scores' dates and tables are kept beside `out` (first / last hold the values).
+    struct Key {
+        std::int32_t date;
+        bool activity_table;
+        Hundredths value;
+        bool operator<(const Key& o) const {
+            return std::tie(date, activity_table, value) < std::tie(o.date, o.activity_table, o.value);
+        }
+    };
+    constexpr std::size_t kOnStack = 32;  // measures of a reference; more fall back to the heap
+    Key lo_stack[kOnStack], hi_stack[kOnStack];
+    std::vector<Key> lo_heap, hi_heap;
+    Key* lo = lo_stack;
+    Key* hi = hi_stack;
+    if (out.size() > kOnStack) {
+        lo_heap.resize(out.size()), hi_heap.resize(out.size());
+        lo = lo_heap.data(), hi = hi_heap.data();
+    }
+    const std::size_t nm = std::min(out.size(), ref.measures.size());
     for (const auto& s : scores) {
-        if (s.measure < 0 || static_cast<std::size_t>(s.measure) >= out.size() || s.date == kNoDate || !s.value) continue;
+        if (s.measure < 0 || static_cast<std::size_t>(s.measure) >= nm || s.date == kNoDate || !s.value) continue;
         const auto& m = ref.measures[static_cast<std::size_t>(s.measure)];
         if (*s.value < m.min || *s.value > m.max) continue;
         const auto mi = static_cast<std::size_t>(s.measure);
@@ -96,7 +122,6 @@ std::vector<FirstLast> first_last(const Reference& ref, std::span<const ScoreRec
         if (f.count == 0 || hi[mi] < k) hi[mi] = k, f.last = *s.value;
         ++f.count;
     }
-    return out;
 }
 
 Outcome outcome(const Reference& ref, int descriptor, std::span<const FirstLast> pm) {

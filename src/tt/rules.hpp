@@ -74,6 +74,9 @@ struct ContactCounts {
     std::int64_t employment_in_treatment = 0;
 };
 ContactCounts count_contacts(std::span<const ContactRecord> contacts);
+/// Adds one contact to the counts (count_contacts, one contact at a time, for loops that keep
+/// no per-referral list).
+void add_contact(ContactCounts& counts, const ContactRecord& c);
 
 /// Discharged in the year with at least the reference's minimum of attended treatment appointments.
 bool finished_course(const Reference& ref, bool discharged_in_year, const ContactCounts& counts);
@@ -97,6 +100,9 @@ struct FirstLast {
 /// Per measure index. Scores without a date, without a value or outside the measure's range are
 /// not used. Order: date, then IDS606 before IDS607, then value; first = lowest, last = highest.
 std::vector<FirstLast> first_last(const Reference& ref, std::span<const ScoreRecord> scores);
+/// first_last without allocating, for the per-referral hot loop: `out` holds one entry per
+/// measure of the reference (ref.measures.size()) and is overwritten.
+void first_last_into(const Reference& ref, std::span<const ScoreRecord> scores, std::span<FirstLast> out);
 
 struct Outcome {
     bool paired = false;         ///< at least one measure of the pair has a first and a last score

@@ -2,6 +2,9 @@
 // catalogue and the fault injector.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+
 #include <cmath>
 #include <set>
 #include <string>
@@ -55,24 +58,45 @@ TEST(SynthCatalogue, providers_and_icbs) {
     const Catalogue& c = catalogue();
     EXPECT_EQ(c.iapt.size(), 219u);
     EXPECT_EQ(c.mhsds.size(), 300u);
-    EXPECT_EQ(c.icbs.size(), 34u);  // the lookup's ICBs (after the 2025-26 mergers)
+    // The lookup's 34 ICBs (after the 2025-26 mergers) and the 42 ICBs of 2023-24, 28 codes shared.
+    EXPECT_EQ(c.icbs.size(), 48u);
+    std::set<std::string> icbs_2023, regions_2023;
+    for (const auto& icb : c.icbs)
+        if (icb.of_2023) {
+            icbs_2023.insert(icb.code);
+            regions_2023.insert(icb.region_code);
+            EXPECT_FALSE(icb.sub_icbs.empty()) << icb.code;
+        }
+    EXPECT_EQ(icbs_2023.size(), 42u);
+    EXPECT_EQ(regions_2023, (std::set<std::string>{"Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"}));
+    EXPECT_TRUE(icbs_2023.count("QE1") && icbs_2023.count("QHG") && icbs_2023.count("QMJ") && !icbs_2023.count("S1Y5D"));
     std::set<std::string> codes;
-    double iapt = 0, mhsds = 0;
+    double iapt = 0, mhsds = 0, trusts = 0;
     for (const auto& p : c.iapt) {
         EXPECT_TRUE(codes.insert(p.code).second);
         iapt += p.referrals;
     }
+    std::vector<double> sizes;
     for (const auto& p : c.mhsds) {
         EXPECT_TRUE(codes.insert(p.code).second) << "MHSDS code reuses another provider's";
-        EXPECT_TRUE(p.code[0] == 'R' || p.code[0] == 'N' || p.code[0] == 'A');
+        EXPECT_TRUE((p.code[0] == 'R' && p.code.size() == 3) || (p.code[0] == 'N' && p.code.size() == 3) ||
+                    (p.code[0] == '8' && p.code.size() == 5))
+            << p.code;
+        EXPECT_TRUE(c.icbs[static_cast<std::size_t>(p.icb)].of_2023) << p.code;
         mhsds += p.referrals;
+        if (p.code[0] == 'R') trusts += p.referrals;
+        sizes.push_back(p.referrals);
     }
     EXPECT_NEAR(iapt, 1.83e6, 0.03e6);
-    EXPECT_NEAR(mhsds, 4.0e6, 1);
+    EXPECT_NEAR(mhsds, 5.3e6, 1);
+    EXPECT_NEAR(trusts / mhsds, 0.92, 1e-9);  // trusts carry 90-95% of activity
+    // Skewed sizes: the 10 largest carry far more than 10/300 of the activity.
+    std::sort(sizes.rbegin(), sizes.rend());
+    EXPECT_GT(std::accumulate(sizes.begin(), sizes.begin() + 10, 0.0) / mhsds, 0.2);
     std::set<int> icbs_with_big_trust;
     for (const auto& p : c.mhsds)
         if (p.big) icbs_with_big_trust.insert(p.icb);
-    EXPECT_EQ(icbs_with_big_trust.size(), c.icbs.size());
+    EXPECT_EQ(icbs_with_big_trust.size(), 42u);
     EXPECT_EQ(split_csv_line(R"(a,"b, c",,"d ""e""")"), (std::vector<std::string>{"a", "b, c", "", "d \"e\""}));
     EXPECT_EQ(csv_field("NHS Leicester, Leicestershire and Rutland"), "\"NHS Leicester, Leicestershire and Rutland\"");
 }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# mhbench against DuckDB on the same national year (not part of the test run; docs/performance.md).
+#
+#   bash tests/bench/duckdb/bench.sh [WORK] [THREADS]          e.g. bash tests/bench/duckdb/bench.sh /tmp/mhb-duck 2
+#
+# Environment: MHBENCH_BIN (default build/release/src/cli/mhbench), SCALE (1 = one national year),
+# REPEAT (runs of each timed step, default 3; the best is reported), STAGES (any of
+# "ingest tt", default both), INGEST_RANKS (default "1 2").
+#
+# 1. synth --scale SCALE into WORK/data (once; reused when present).
+# 2. Ingest: `mhbench ingest` into WORK/store.h5 at INGEST_RANKS ranks (THREADS threads in all),
+#    against DuckDB `read_csv` of the same CSV files into tables of a database file (THREADS threads).
+# 3. tt-averages: the store's Talking Therapies rows are exported (tests/bench/duckdb/export_store.cpp)
+#    and loaded into DuckDB tables (untimed); then mhbench `run tt-averages` at 1 rank x THREADS
+#    threads, 1 rank x 1 thread and 2 ranks x THREADS/2 threads, against tt_averages.sql with
+#    SET threads = THREADS. DuckDB's national counts, sums and medians must equal mhbench's exactly
+#    (check_tt.mjs), or the benchmark fails.
+# Each step prints wall seconds (the whole process, as a user sees it), the peak resident memory of
+# the largest rank and `uptime` (the machine may be shared). DuckDB comes from npm
+# (@duckdb/node-api, package.json here), installed into WORK/duck; nothing is installed elsewhere.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+work=${1:-bench-duckdb}
+threads=${2:-2}
+scale=${SCALE:-1}
+repeat=${REPEAT:-3}
+stages=${STAGES:-ingest tt}
+ingest_ranks=${INGEST_RANKS:-1 2}
+bin=${MHBENCH_BIN:-$repo/build/release/src/cli/mhbench}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+[ -x "$bin" ] || { echo "bench: no mhbench binary at $bin (build it, or set MHBENCH_BIN)" >&2; exit 1; }
+year=2023-24
+summary=$work/summary.txt
+: >"$summary"
+say() { echo "$@" | tee -a "$summary"; }
+load() { uptime | sed 's/.*load average: /load /'; }
+
+# ---- DuckDB from npm, in its own folder
+duck=$work/duck
+mkdir -p "$duck"
+cp "$here"/package.json "$here"/*.mjs "$here"/*.sql "$duck"/
+if [ ! -d "$duck/node_modules/@duckdb/node-api" ]; then
+  (cd "$duck" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# ---- data
+if [ ! -f "$work/data/IDS101Referral.csv" ]; then
+  "$bin" synth --out "$work/data" --scale "$scale" >/dev/null
+fi
+say "data: $(du -sh "$work/data" | cut -f1) of CSV at scale $scale; $(nproc) cores; mhbench $bin; DuckDB $(node -e "console.log(require('$duck/node_modules/@duckdb/node-api/package.json').version)")"
+
+# Runs "$@" under mpirun with NP ranks, /usr/bin/time on every rank. Sets WALL (s) and PEAK (MB,
+# the largest rank). Output goes to $work/last.log.
+run_ranks() {
+  local np=$1
+  shift
+  rm -f "$work"/time.*
+  local t0 t1
+  t0=$(date +%s.%N)
+  mpirun --oversubscribe --bind-to none -np "$np" bash -c \
+    '/usr/bin/time -f "%M" -o "'"$work"'/time.$OMPI_COMM_WORLD_RANK" "$@"' _ "$@" >"$work/last.log" 2>&1 ||
+    { cat "$work/last.log" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  WALL=$(echo "$t1 - $t0" | bc)
+  PEAK=$(( $(cat "$work"/time.* | sort -n | tail -1) / 1024 ))
+}
+# Runs "$@" alone under /usr/bin/time; sets WALL and PEAK.
+run_one() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$work/time.one" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  WALL=$(echo "$t1 - $t0" | bc)
+  PEAK=$(( $(cat "$work/time.one") / 1024 ))
+}
+# best LABEL CMD...: REPEAT runs; prints each and keeps the fastest in BEST_WALL / BEST_PEAK.
+best() {
+  local label=$1
+  shift
+  BEST_WALL=; BEST_PEAK=
+  for ((i = 1; i <= repeat; i++)); do
+    local l
+    l=$(load)
+    "$@"
+    say "$(printf '  %-34s run %d: %7.2f s  peak %6d MB per rank  (%s)' "$label" "$i" "$WALL" "$PEAK" "$l")"
+    if [ -z "$BEST_WALL" ] || [ "$(echo "$WALL < $BEST_WALL" | bc)" = 1 ]; then BEST_WALL=$WALL; BEST_PEAK=$PEAK; fi
+  done
+}
+ratio() { echo "scale=2; $1 / $2" | bc; }
+
+if [[ " $stages " == *" ingest "* ]]; then
+  say "== ingest of the CSV files vs DuckDB read_csv into tables ($threads threads in all)"
+  declare -A ing_wall
+  for np in $ingest_ranks; do
+    t=$(( threads / np )); [ "$t" -ge 1 ] || t=1
+    best "mhbench ingest ${np} rank x ${t} thr" run_ranks "$np" "$bin" ingest --in "$work/data" --store "$work/store.h5" --threads "$t"
+    ing_wall[$np]=$BEST_WALL
+    say "$(printf '  %-34s best:  %7.2f s  peak %6d MB per rank' "mhbench ingest ${np} rank" "$BEST_WALL" "$BEST_PEAK")"
+    grep -E "stages on rank 0" "$work/last.log" | sed 's/^ */    /' | tee -a "$summary"
+  done
+  best "duckdb read_csv ${threads} thr" bash -c "rm -f '$duck/csv.duckdb' '$duck/csv.duckdb.wal'; node '$duck/run_duckdb.mjs' csv '$duck/csv.duckdb' $threads '$work/data'"
+  duck_csv=$BEST_WALL
+  say "$(printf '  %-34s best:  %7.2f s  peak %6d MB' "duckdb read_csv" "$BEST_WALL" "$BEST_PEAK")"
+  say "  $(grep -h 'duckdb read_csv' "$work/last.log")"
+  for np in $ingest_ranks; do
+    say "  ratio DuckDB read_csv / mhbench ingest at $np rank(s): $(ratio "$duck_csv" "${ing_wall[$np]}") (above 1: mhbench faster)"
+  done
+  rm -f "$duck/csv.duckdb" "$duck/csv.duckdb.wal"
+fi
+
+if [[ " $stages " == *" tt "* ]]; then
+  [ -f "$work/store.h5" ] || "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
+  say "== tt-averages from the store vs DuckDB over the same rows in native tables"
+  if [ ! -f "$duck/tt.duckdb" ] || [ "$work/store.h5" -nt "$duck/tt.duckdb" ]; then
+    h5inc=$(pkg-config --cflags hdf5-openmpi 2>/dev/null || echo -I/usr/include/hdf5/openmpi)
+    h5lib=$(pkg-config --libs hdf5-openmpi 2>/dev/null || echo "-L/usr/lib/x86_64-linux-gnu/hdf5/openmpi -lhdf5")
+    mpicxx -O2 -std=c++20 $h5inc "$here/export_store.cpp" $h5lib -o "$duck/export_store"
+    mkdir -p "$work/export"
+    "$duck/export_store" "$work/store.h5" "$work/export"
+    rm -f "$duck/tt.duckdb" "$duck/tt.duckdb.wal"
+    node "$duck/run_duckdb.mjs" load "$duck/tt.duckdb" "$work/export" "$repo/src/reference/2025-26" | tee -a "$summary"
+    rm -rf "$work/export"
+  fi
+  best "mhbench tt 1 rank x 1 thr" run_ranks 1 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-1x1" --threads 1
+  tt11=$BEST_WALL
+  best "mhbench tt 1 rank x $threads thr" run_ranks 1 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-1" --threads "$threads"
+  tt1=$BEST_WALL; tt1_peak=$BEST_PEAK
+  t2=$(( threads / 2 )); [ "$t2" -ge 1 ] || t2=1
+  best "mhbench tt 2 ranks x $t2 thr" run_ranks 2 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-2" --threads "$t2"
+  tt2=$BEST_WALL; tt2_peak=$BEST_PEAK
+  grep -h '"timings_seconds"' -A8 "$work/tt-2/manifest.json" | tr -d '\n ' | sed 's/^/    stages (2 ranks): /' | tee -a "$summary"; echo | tee -a "$summary"
+  cmp -s "$work/tt-1/tt_provider.csv" "$work/tt-2/tt_provider.csv" && cmp -s "$work/tt-1/tt_national.csv" "$work/tt-2/tt_national.csv" ||
+    { echo "bench: tt-averages outputs differ between 1 and 2 ranks" >&2; exit 1; }
+  best "duckdb tt $threads thr" run_one node "$duck/run_duckdb.mjs" tt "$duck/tt.duckdb" "$threads" 2023-04-01 2024-03-31 "$duck/tt.json"
+  duck_tt=$BEST_WALL; duck_peak=$BEST_PEAK
+  say "  $(grep -h 'duckdb' "$work/last.log" | tr '\n' ' ')"
+  node "$duck/check_tt.mjs" "$work/tt-1" "$duck/tt.json" | tee -a "$summary"
+  say "  ratio DuckDB / mhbench (1 rank x $threads thr): $(ratio "$duck_tt" "$tt1");  DuckDB / mhbench (2 ranks): $(ratio "$duck_tt" "$tt2")"
+  say "  strong scaling 1 rank x 1 thr -> 2 ranks x 1 thr: $(ratio "$tt11" "$tt2");  peak MB: mhbench $tt1_peak (1 rank), $tt2_peak (2 ranks), DuckDB $duck_peak"
+fi
+say "summary in $summary"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# clusters on a generated 2022-23 sample at 1-4 ranks and 1-2 threads: byte-identical CSVs and
+# identical results.h5 datasets (exact integer counts); the generated data has clustered
+# referrals and late reviews (the generator makes about a quarter late), so adherence is
+# strictly between 0 and 1; a year after clusters ended is refused with a clear message.
+# Arguments: the mhbench binary and a scratch directory.
+set -euo pipefail
+bin=$1
+work=$2
+rm -rf "$work" && mkdir -p "$work"
+run() { mpirun --oversubscribe --bind-to none -np "$@"; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+run 2 "$bin" synth --out "$work/data" --year 2022-23 --scale 0.02 --seed 7 --faults 0.01 >/dev/null
+run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
+
+ref=""
+for np in 1 2 3 4; do
+  for th in 1 2; do
+    out="$work/out_np${np}_t${th}"
+    run "$np" "$bin" run clusters --store "$work/store.h5" --year 2022-23 --out "$out" --threads "$th" >/dev/null
+    if [ -z "$ref" ]; then ref=$out; continue; fi
+    for f in "$ref"/*.csv; do
+      cmp "$f" "$out/$(basename "$f")" || { echo "FAIL: $(basename "$f") differs at $np ranks, $th threads"; exit 1; }
+    done
+    h5diff --exclude-attribute / "$ref/results.h5" "$out/results.h5" >/dev/null ||
+      { echo "FAIL: results.h5 differs at $np ranks, $th threads"; exit 1; }
+  done
+done
+for level in national region icb provider; do
+  for t in caseload summary; do
+    [ -s "$ref/clusters_${t}_${level}.csv" ] || { echo "FAIL: no clusters_${t}_${level}.csv"; exit 1; }
+  done
+done
+# England: open referrals, some clustered (share strictly between 0 and 1), reviews with some late.
+line=$(sed -n 2p "$ref/clusters_summary_national.csv")
+awk -F, '{ if (!($4 > 0 && $5 > 0 && $5 < $4 && $9 > 0 && $10 > 0 && $10 < $9)) exit 1 }' <<<"$line" ||
+  { echo "FAIL: implausible England summary: $line"; exit 1; }
+# The super-class totals add up to the overall caseload.
+awk -F, 'NR > 1 && $4 != "All" && $5 == "All" && $4 != "Invalid/Unknown" { s += $8 }
+         NR > 1 && $4 == "Invalid/Unknown" { s += $8 }
+         NR > 1 && $4 == "All" { all = $8 } END { exit !(s == all && all > 0) }' "$ref/clusters_caseload_national.csv" ||
+  { echo "FAIL: super classes do not add up to the caseload"; exit 1; }
+# A year after clusters ended is refused, naming the last year.
+if msg=$("$bin" run clusters --store "$work/store.h5" --year 2023-24 --out "$work/late" 2>&1); then
+  echo "FAIL: clusters ran for 2023-24"; exit 1
+fi
+grep -q "2022-23" <<<"$msg" || { echo "FAIL: unclear refusal: $msg"; exit 1; }
+echo "OK: clusters identical at 1-4 ranks x 1-2 threads"
