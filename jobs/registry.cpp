@@ -15,7 +15,7 @@ const std::vector<JobEntry>& job_registry() {
     static const std::vector<JobEntry> jobs = {
         {"activity", run_activity}, {"tt-averages", run_tt_averages},
         {"mhnrg", run_mhnrg},       {"ips", run_ips},
-        {"dq", nullptr},            {"mhis", nullptr},
+        {"dq", run_dq},             {"mhis", run_mhis},
         {"clusters", run_clusters},      {"packs", run_packs},
     };
     return jobs;

@@ -270,20 +270,21 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
 
     // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
     const std::size_t n = disch.size();
-    // Code columns index their dictionaries; a code outside one (a damaged store) must fail
-    // here rather than read past a lookup table.
+    // Code columns index their dictionaries; a code outside one, or a children index that does
+    // not fit its rows (a damaged store), must fail here rather than read past a lookup table.
+    // Every rank learns of it together (a rank failing alone would leave the others waiting in
+    // the next collective).
+    std::string damage;
     auto check_codes = [&](const auto& codes, std::size_t dict_size, const std::string& table, const char* column) {
         for (auto c : codes)
-            if (static_cast<std::size_t>(c) >= dict_size)
-                throw StoreError(o.store.string() + ": " + table + " " + column + " holds code " + std::to_string(c) +
-                                 " outside its dictionary of " + std::to_string(dict_size));
+            if (static_cast<std::size_t>(c) >= dict_size && damage.empty())
+                damage = o.store.string() + ": " + table + " " + column + " holds code " + std::to_string(c) +
+                         " outside its dictionary of " + std::to_string(dict_size);
     };
     auto check_children = [&](const store::Store::Children& ch, std::size_t child_rows, const std::string& child) {
-        for (std::size_t k = 0; k + 1 < ch.offsets.size(); ++k)
-            if (ch.offsets[k] > ch.offsets[k + 1])
-                throw StoreError(o.store.string() + ": the children index of " + child + " is not ascending");
-        if (ch.offsets.empty() || ch.offsets.front() != 0 || static_cast<std::size_t>(ch.offsets.back()) != child_rows)
-            throw StoreError(o.store.string() + ": the children index of " + child + " does not match its rows");
+        bool ok = !ch.offsets.empty() && ch.offsets.front() == 0 && static_cast<std::size_t>(ch.offsets.back()) == child_rows;
+        for (std::size_t k = 0; ok && k + 1 < ch.offsets.size(); ++k) ok = ch.offsets[k] <= ch.offsets[k + 1];
+        if (!ok && damage.empty()) damage = o.store.string() + ": the children index of " + child + " does not fit its rows";
     };
     check_codes(att, attended.size(), kContact, "AttendOrDNACode");
     check_codes(app, app_class.size(), kContact, "AppType");
@@ -295,7 +296,17 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
     check_children(ach, proc.size(), kActivity);
     check_children(pch, pc.size(), kComplaint);
     for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
-    if (prov.size() != n) throw StoreError(o.store.string() + ": " + kRef + " rows do not match its provider index");
+    if (prov.size() != n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
+    // The lowest rank that found damage tells every rank what it found.
+    int finder = damage.empty() ? size : rank;
+    MPI_Allreduce(MPI_IN_PLACE, &finder, 1, MPI_INT, MPI_MIN, comm);
+    if (finder < size) {
+        int len = static_cast<int>(damage.size());
+        MPI_Bcast(&len, 1, MPI_INT, finder, comm);
+        damage.resize(static_cast<std::size_t>(len));
+        MPI_Bcast(damage.data(), len, MPI_CHAR, finder, comm);
+        throw StoreError(damage);
+    }
 
     std::vector<Fact> facts(n);
     const std::size_t nmeasures = ref.measures.size();
@@ -428,8 +439,15 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
     dense = {};
     facts = {};
     manifest.add_stage("group", clock.lap());
+    // Communication: what the reductions carry grows with cells (years x providers x units), not rows.
+    std::int64_t comm_bytes[2] = {static_cast<std::int64_t>(reduce::to_bytes(local).size()),
+                                  static_cast<std::int64_t>(reduce::to_bytes(local_hist).size())};
+    MPI_Allreduce(MPI_IN_PLACE, comm_bytes, 2, MPI_INT64_T, MPI_SUM, comm);
     const Cells total = reduce::reduce_to_root(local, comm);
     manifest.add_stage("reduce", clock.lap());
+    manifest.set("communication", {{"cells_serialized_bytes_all_ranks", comm_bytes[0]},
+                                   {"median_histograms_serialized_bytes_all_ranks", comm_bytes[1]},
+                                   {"cells_after_reduce", static_cast<std::int64_t>(total.size())}});
     if (rank != 0) return;
 
     // ---- finalize (rank 0): roll providers up to ICB, region and England; statistics; suppression

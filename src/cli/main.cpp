@@ -209,11 +209,16 @@ int main(int argc, char** argv) {
             run_job("tt-averages", o);
             o.out = demo_dir / "results" / "activity";
             run_job("activity", o);
+            const fs::path activity_out = o.out;
+            o.out = demo_dir / "results" / "packs";
+            run_job("packs", o);
+            o.out = activity_out;
             say("\ndemo finished on " + std::to_string(g_size) + " rank(s). Outputs:\n  synthetic extracts  " +
                 (demo_dir / "data").string() + "/ (truth.json: what the generator planted)\n  national store      " +
                 (demo_dir / "store.h5").string() + "\n  main job            " + (demo_dir / "results" / "tt-averages").string() +
                 "/ (tt_national.csv: average contacts to reliable recovery per currency unit; tt_units.csv, "
-                "tt_region/icb/provider.csv, results.h5, manifest.json)\n  activity            " + o.out.string() + "/");
+                "tt_region/icb/provider.csv, results.h5, manifest.json)\n  activity            " + o.out.string() +
+                "/\n  benchmark packs     " + (demo_dir / "results" / "packs" / "packs" / "index.html").string());
         }
     } catch (const std::exception& e) {
         // When every rank failed (bad input is seen alike by all), they meet in a barrier on a

@@ -184,41 +184,52 @@ bool parse_score(std::string_view s, std::int32_t& out) {
     return true;
 }
 
+
 namespace {
-std::vector<std::uint32_t> iota_rows(std::size_t n) {
-    std::vector<std::uint32_t> v(n);
-    std::iota(v.begin(), v.end(), 0u);
-    return v;
+// Sorting row numbers through a comparator that looks up four columns per comparison is
+// cache-hostile; the sorts below order compact records holding their sort key instead.
+inline int compare_keys(const Key& a, const Key& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
 }
 }  // namespace
 
 Versions resolve_versions(const RowBatch& in) {
     const auto kc = column_indices(*in.spec, in.spec->key);
-    std::vector<Key> keys(in.size());
-    for (std::size_t r = 0; r < in.size(); ++r) keys[r] = in.key(kc, r);
-    auto order = iota_rows(in.size());
-    tbb::parallel_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (in.provider[a] != in.provider[b]) return in.provider[a] < in.provider[b];
-        if (keys[a] != keys[b]) return keys[a] < keys[b];
-        if (in.seq[a] != in.seq[b]) return in.seq[a] > in.seq[b];  // latest submission first
-        return in.line[a] < in.line[b];
+    struct Rec {
+        Key key;
+        std::int64_t line;
+        std::int32_t provider, seq;
+        std::uint32_t row;
+    };
+    std::vector<Rec> recs(in.size());
+    for (std::size_t r = 0; r < in.size(); ++r)
+        recs[r] = {in.key(kc, r), in.line[r], in.provider[r], in.seq[r], static_cast<std::uint32_t>(r)};
+    tbb::parallel_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
+        if (a.provider != b.provider) return a.provider < b.provider;
+        if (int c = compare_keys(a.key, b.key)) return c < 0;
+        if (a.seq != b.seq) return a.seq > b.seq;  // latest submission first
+        return a.line < b.line;
     });
     Versions v;
     std::vector<std::uint32_t> keep;
-    keep.reserve(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        std::uint32_t r = order[i];
-        bool same_record = i > 0 && in.provider[order[i - 1]] == in.provider[r] && keys[order[i - 1]] == keys[r];
+    keep.reserve(recs.size());
+    std::int32_t winner_seq = 0;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        const Rec& r = recs[i];
+        const bool same_record = i > 0 && recs[i - 1].provider == r.provider && compare_keys(recs[i - 1].key, r.key) == 0;
         if (!same_record) {
-            keep.push_back(r);
+            keep.push_back(r.row);
+            winner_seq = r.seq;
             continue;
         }
-        std::uint32_t winner = keep.back();
-        if (in.seq[r] == in.seq[winner])
-            v.quarantined.push_back({in.line[r], Reason::Duplicate, ""});
+        if (r.seq == winner_seq)
+            v.quarantined.push_back({r.line, Reason::Duplicate, ""});
         else
             ++v.superseded;
     }
+    recs = {};
     v.kept = in.take(keep);
     return v;
 }
@@ -246,23 +257,32 @@ std::vector<std::int64_t> link_parents(const RowBatch& parent, const RowBatch& c
 std::vector<std::uint32_t> final_order(const RowBatch& rows, std::span<const std::int64_t> parent_of) {
     const auto kc = column_indices(*rows.spec, rows.spec->key);
     const int ob = rows.spec->order_by.empty() ? -1 : rows.spec->column_index(rows.spec->order_by);
-    std::vector<Key> keys(rows.size());
-    for (std::size_t r = 0; r < rows.size(); ++r) keys[r] = rows.key(kc, r);
-    auto order = iota_rows(rows.size());
     const bool child = !parent_of.empty() || !rows.spec->parent.empty();
-    tbb::parallel_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (child) {
-            if (parent_of[a] != parent_of[b]) return parent_of[a] < parent_of[b];
-            if (ob >= 0) {
-                auto va = rows.value(static_cast<std::size_t>(ob), a), vb = rows.value(static_cast<std::size_t>(ob), b);
-                if (va != vb) return va < vb;
-            }
-        } else if (rows.provider[a] != rows.provider[b]) {
-            return rows.provider[a] < rows.provider[b];
-        }
-        if (keys[a] != keys[b]) return keys[a] < keys[b];
-        return rows.line[a] < rows.line[b];
+    // Children: (parent row, order_by value, key, line); top-level rows: (provider, key, line).
+    struct Rec {
+        std::int64_t major;
+        std::uint64_t minor;
+        Key key;
+        std::int64_t line;
+        std::uint32_t row;
+    };
+    std::vector<Rec> recs(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        Rec& x = recs[r];
+        x.major = child ? parent_of[r] : rows.provider[r];
+        x.minor = child && ob >= 0 ? rows.value(static_cast<std::size_t>(ob), r) : 0;
+        x.key = rows.key(kc, r);
+        x.line = rows.line[r];
+        x.row = static_cast<std::uint32_t>(r);
+    }
+    tbb::parallel_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
+        if (a.major != b.major) return a.major < b.major;
+        if (a.minor != b.minor) return a.minor < b.minor;
+        if (int c = compare_keys(a.key, b.key)) return c < 0;
+        return a.line < b.line;
     });
+    std::vector<std::uint32_t> order(recs.size());
+    for (std::size_t i = 0; i < recs.size(); ++i) order[i] = recs[i].row;
     return order;
 }
 

@@ -643,7 +643,7 @@ struct IndexRow {
 
 std::string index_page(const std::vector<IndexRow>& rows, const std::string& year, std::optional<double> eng_rate,
                        std::optional<double> eng_finished, const std::string& extra) {
-    std::string b = masthead("NHS Talking Therapies benchmark packs \u00b7 " + year, "Provider and ICB benchmark packs",
+    std::string b = masthead("Mental health benchmark packs \u00b7 " + year, "Provider and ICB benchmark packs",
                              "<p>One self-contained page per provider and per ICB. England: " + format_count(eng_finished) +
                                  " finished courses, reliable recovery " + format_percent(eng_rate) + ".</p>\n");
     b += "<main>\n<div class=\"notice\"><p>" + std::string(kCaveat) + "</p></div>\n" + extra;
@@ -670,7 +670,7 @@ std::string index_page(const std::vector<IndexRow>& rows, const std::string& yea
                          r.level == "icb" ? std::string(kNotAvailableCell) : escape(r.icb));
         if (!r.talking_therapies) {
             b += fmt::format("<td class=\"num\" data-sort=\"\">{0}</td><td class=\"num\" data-sort=\"\">{0}</td><td class=\"num\" "
-                             "data-sort=\"\">{0}</td><td class=\"muted\">not a Talking Therapies provider</td></tr>\n",
+                             "data-sort=\"\">{0}</td><td class=\"muted\">no Talking Therapies results</td></tr>\n",
                              kNotAvailableCell);
             continue;
         }
@@ -956,8 +956,7 @@ PackOutputs build_packs(const Results& res, const std::vector<Organisation>& org
 
             } else {
                 b += "<section id=\"talking-therapies\">\n<h2>NHS Talking Therapies</h2>\n<p>No NHS Talking Therapies results "
-                     "for this organisation: it is not a Talking Therapies provider in the tt-averages results. Its other "
-                     "results follow.</p>\n</section>\n";
+                     "for this organisation in the tt-averages results. Its other results follow.</p>\n</section>\n";
             }
             for (const auto& j : kOtherJobs) b += generic_section(res, j, level, code, opt.year, opt.rules, withheld);
             b += methods_section(has_tt) + disclosure_section(opt.rules, withheld) + sources_section() + "</main>\n";

@@ -229,6 +229,19 @@ std::vector<Organisation> Store::organisations() const {
     return out;
 }
 
+std::vector<QuarantineRow> Store::quarantine() const {
+    auto table = h5::read_strings(file_, "/quarantine/table"), file = h5::read_strings(file_, "/quarantine/file"),
+         reason = h5::read_strings(file_, "/quarantine/reason"), field = h5::read_strings(file_, "/quarantine/field");
+    h5::Handle lines = h5::check(H5Dopen2(file_, "/quarantine/line", H5P_DEFAULT), "opening /quarantine/line");
+    auto line = h5::read_all<std::int64_t>(lines);
+    if (file.size() != table.size() || reason.size() != table.size() || field.size() != table.size() ||
+        line.size() != table.size())
+        throw StoreError(path_.string() + ": the columns of /quarantine differ in length");
+    std::vector<QuarantineRow> out(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i) out[i] = {table[i], file[i], line[i], reason[i], field[i]};
+    return out;
+}
+
 std::string Store::table_path(Dataset d, const std::string& table) const {
     std::string g = group_of(d, table);
     if (!h5::exists(file_, g)) throw StoreError(path_.string() + " has no table " + g);

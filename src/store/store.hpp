@@ -89,6 +89,8 @@ public:
     bool has(Dataset d) const;
     const std::vector<std::string>& providers(Dataset d) const;
     std::vector<Organisation> organisations() const;
+    /// The rows ingest quarantined (/quarantine), in stored order. Any rank may call it.
+    std::vector<QuarantineRow> quarantine() const;
     /// Rows per provider as CSR offsets (providers + 1 entries).
     std::vector<std::int64_t> provider_offsets(Dataset d, const std::string& table) const;
     std::int64_t rows(Dataset d, const std::string& table) const;

@@ -53,8 +53,8 @@ constexpr Descriptor kDescriptors[kCats] = {
     {"Body Dysmorphic Disorder", kBiq, kBiq, kMedianSplit},
     {"Medically Unexplained Symptoms", kNoMeasure, kGad7, kExcluded},
     {"Other Mental Health Problems", kNoMeasure, kGad7, kOneBand},
-    {"Other/Unknown", kNoMeasure, kGad7, kOneBand},
-    {"Other/Unknown", kNoMeasure, kGad7, kOneBand},
+    {"Other/Unknown/Invalid", kNoMeasure, kGad7, kOneBand},
+    {"Other/Unknown/Invalid", kNoMeasure, kGad7, kOneBand},
 };
 
 std::vector<std::vector<std::string>> csv_rows(std::string_view text, std::vector<std::string>& header) {

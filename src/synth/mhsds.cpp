@@ -383,8 +383,9 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             if (!rng.chance(p)) return;
             const Day d = first_event + rng.range(0, std::max(0, std::min(45, last - first_event)));
             std::string_view code = icd(rng, pick_code(rng, line.diagnoses), buf);
-            if (dq(t, kMissingCode, column)) code = {};
-            else if (dq(t, kInvalidCode, column)) code = kInvalidIcd;
+            // The code is part of the record key: a missing one would be a quarantined row, so
+            // diagnoses only get invalid codes.
+            if (dq(t, kInvalidCode, column)) code = kInvalidIcd;
             rec.clear();
             rec.id('S', pre, ref).str(code).date(d);
             copies.one(subs, d);

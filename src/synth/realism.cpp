@@ -49,7 +49,7 @@ int complaint_cat(std::string c) {
     if (s4 == "F431") return kPtsd;
     if (s4 == "F452") return kHealth;
     if (s3 == "F40" || s3 == "F41" || s3 == "F43") return kOtherAnxiety;
-    if (s3 == "G93" || s3 == "K58" || s4 == "F459") return kMus;  // the generator's MUS codes
+    if (s3 == "G93" || s3 == "K58" || s3 == "F45" || s4 == "F480") return kMus;  // as the job's complaints.csv
     if (c[0] == 'F') return kOtherMh;
     return kOtherRecorded;
 }

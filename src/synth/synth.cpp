@@ -495,15 +495,30 @@ void generate(const Options& options, MPI_Comm comm) {
             j["data_faults_by_field"] = data_faults_by_field;
             j["data_fault_definitions"] = {
                 {"missing_code", "a non-key code left empty in a kept row: IDS001 EthnicCategory, IDS101 "
-                                 "SourceOfReferralIAPT, IDS201 ConsMechanism (on a contact that had one)"},
+                                 "SourceOfReferralIAPT, IDS201 ConsMechanism (on a contact that had one); MHS001 "
+                                 "EthnicCategory and LSOA2011, MHS003 AccommodationType, MHS004 EmployStatus, MHS005 "
+                                 "LDStatus and AutismStatus, MHS101 PrimReasonReferralMH, MHS102 ServTeamTypeRefToMH, "
+                                 "MHS201 AttendOrDNACode and ConsMechanismMH (clean MHSDS data never leave these empty; "
+                                 "LSOA2011 is also empty for 5% of people at rate 0)"},
                 {"invalid_code", "a non-key code not in its code list: IDS201 ConsMechanism 77, IDS004 EmployStatus 99, "
-                                 "IDS603 PresComp of a referral that did not finish replaced by an unlisted code"},
+                                 "IDS603 PresComp of a referral that did not finish replaced by an unlisted code; MHS102 "
+                                 "ServTeamTypeRefToMH X99, MHS101 PrimReasonReferralMH 99, MHS201 AttendOrDNACode 8 and "
+                                 "ConsMechanismMH 77, MHS004 EmployStatus 99, MHS003 AccommodationType 99, MHS001 "
+                                 "EthnicCategory 0, MHS005 LDStatus / AutismStatus 9, MHS603 ProvDiag / MHS604 PrimDiag / "
+                                 "MHS609 PresComp F9X.Z (these codes are part of the record key, so never missing)"},
+                {"default_code", "a valid code replaced by the field's not-known value: MHS001 EthnicCategory 99, MHS003 "
+                                 "AccommodationType ZZ, MHS004 EmployStatus ZZ, MHS005 LDStatus / AutismStatus Z, MHS201 "
+                                 "ConsMechanismMH 98; clean data use these values too (the injected ones are on top)"},
+                {"attended_without_activity", "MHS201: an attended contact (AttendOrDNACode 5 or 6) that would have had "
+                                              "SNOMED CT activities has none (no MHS202 row); counted on AttendOrDNACode. "
+                                              "22% of attended contacts have none at rate 0"},
                 {"unpaired_score", "IDS607: a finished course whose PHQ-9 has only its first score (one per referral)"},
                 {"out_of_range_date", "a parseable but impossible date: IDS001 PersonBirthDate after the referral, IDS004 "
                                       "EmployStatusRecDate 1900-01-01"},
-                {"note", "counted per affected row (unpaired_score: per referral); rows stay in the store. Calibrated "
-                         "rates hold at data fault rate 0: unpaired scores lower them, at random, leaving the true "
-                         "means of contacts unchanged in expectation"}};
+                {"by_field", "data_faults_by_field: the same counts by kind, table and column"},
+                {"note", "counted per affected row of the record's latest version (unpaired_score: per referral); rows "
+                         "stay in the store. Calibrated rates hold at data fault rate 0: unpaired scores lower them, at "
+                         "random, leaving the true means of contacts unchanged in expectation"}};
             j["true_values"] = true_values_json(ctx);
             FileWriter f(options.out / "truth.json");
             f.write(j.dump(2) + '\n');

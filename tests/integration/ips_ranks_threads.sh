@@ -9,6 +9,8 @@ work=$2
 rm -rf "$work" && mkdir -p "$work"
 run() { mpirun --oversubscribe --bind-to none -np "$@"; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 
 run 2 "$bin" synth --out "$work/data" --scale 0.01 --seed 7 --years 2022-23:2023-24 --faults 0.01 >/dev/null
 run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
@@ -38,7 +40,7 @@ done
 awk -F, 'NR > 1 && $1 == "2023-24" && $4 == "All" && $6 > 0 { ok = 1 } END { exit !ok }' "$ref/ips_fidelity_national.csv" ||
   { echo "FAIL: no overdue fidelity review"; exit 1; }
 # Every ICB of the lookup has its target row (CSV-aware: ICB names hold commas).
-/usr/bin/python3 - "$work/data/organisations.csv" "$ref/ips_icb.csv" <<'PY' || { echo "FAIL: ICB targets"; exit 1; }
+"$py" - "$work/data/organisations.csv" "$ref/ips_icb.csv" <<'PY' || { echo "FAIL: ICB targets"; exit 1; }
 import csv, sys
 icbs = {r["icb_code"] for r in csv.DictReader(open(sys.argv[1]))}
 with_target = {r["org_code"] for r in csv.DictReader(open(sys.argv[2])) if r["financial_year"] == "2023-24" and r["target"]}

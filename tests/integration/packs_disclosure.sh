@@ -23,7 +23,7 @@ for job in tt-averages activity; do
   run 2 "$bin" run "$job" --store "$work/store.h5" --out "$work/results/$job" >/dev/null
 done
 # The other jobs' sections appear when their results exist: include whichever are built.
-for job in mhnrg ips dq mhis; do
+for job in mhnrg ips dq mhis clusters; do
   if run 1 "$bin" run "$job" --store "$work/store.h5" --out "$work/results/$job" >"$work/$job.log" 2>&1; then
     echo "note: $job results included"
   else
@@ -41,13 +41,23 @@ h5diff --exclude-attribute / "$work/results/packs/results.h5" "$work/packs_np3/r
   fail "packs results.h5 differs between 1 and 3 ranks"
 
 packs=$work/results/packs/packs
-# One pack per provider and ICB of the tt-averages tables (UNKNOWN, providers missing from the
-# lookup, is not an organisation).
-providers=$(cut -d, -f2 "$work/results/tt-averages/tt_provider.csv" | tail -n +2 | sort -u | grep -vc '^UNKNOWN$' || true)
-icbs=$(cut -d, -f2 "$work/results/tt-averages/tt_icb.csv" | tail -n +2 | sort -u | grep -vc '^UNKNOWN$' || true)
-[ "$(ls "$packs"/provider_*.html | wc -l)" -eq "$providers" ] || fail "expected $providers provider packs"
-[ "$(ls "$packs"/icb_*.html | wc -l)" -eq "$icbs" ] || fail "expected $icbs ICB packs"
+# A pack for every provider and ICB of the tt-averages tables (UNKNOWN, providers missing from the
+# lookup, is not an organisation), each with funnels; MHSDS providers of the other jobs get packs too.
+tt_codes() { cut -d, -f2 "$1" | tail -n +2 | sort -u | grep -v '^UNKNOWN$' || true; }
+providers=$(tt_codes "$work/results/tt-averages/tt_provider.csv" | wc -l)
+icbs=$(tt_codes "$work/results/tt-averages/tt_icb.csv" | wc -l)
 [ "$providers" -gt 50 ] && [ "$icbs" -gt 10 ] || fail "too few organisations ($providers providers, $icbs ICBs)"
+for c in $(tt_codes "$work/results/tt-averages/tt_provider.csv"); do
+  f="$packs/provider_$c.html"
+  [ -f "$f" ] || fail "no pack for provider $c"
+  grep -q 'data-dots="[1-9]' "$f" || fail "provider_$c.html has no funnel with points"
+done
+for c in $(tt_codes "$work/results/tt-averages/tt_icb.csv"); do
+  [ -f "$packs/icb_$c.html" ] || fail "no pack for ICB $c"
+  grep -q 'data-dots="[1-9]' "$packs/icb_$c.html" || fail "icb_$c.html has no funnel with points"
+done
+pages=$(ls "$packs"/provider_*.html "$packs"/icb_*.html | wc -l)
+[ "$pages" -ge $((providers + icbs)) ] || fail "only $pages packs"
 for f in "$packs"/*.html; do
   grep -q "population averages" "$f" || fail "$(basename "$f") lacks the population-averages caveat"
   grep -q "Open Government Licence" "$f" || fail "$(basename "$f") lacks the source attribution"
@@ -55,11 +65,10 @@ for f in "$packs"/*.html; do
 done
 for f in "$packs"/provider_*.html "$packs"/icb_*.html; do
   grep -q '<h2>Disclosure control</h2>' "$f" || fail "$(basename "$f") lacks the disclosure section"
-  grep -q 'data-dots="[1-9]' "$f" || fail "$(basename "$f") has no funnel with points"
 done
 # Every pack the index links to exists, and the index lists them all.
 links=$(grep -o 'href="[a-z]*_[A-Za-z0-9_]*\.html"' "$packs/index.html" | sort -u | wc -l)
-[ "$links" -eq $((providers + icbs)) ] || fail "index links $links packs, expected $((providers + icbs))"
+[ "$links" -eq "$pages" ] || fail "index links $links packs, expected $pages"
 grep -o 'href="[a-z]*_[A-Za-z0-9_]*\.html"' "$packs/index.html" | sed 's/href="//; s/"//' | while read -r l; do
   [ -f "$packs/$l" ] || fail "index links a missing page $l"
 done
@@ -129,4 +138,4 @@ assert out["overdispersed"] == "1", "the published provider rates are over-dispe
 print(f"OK: published 2023-24: {I} providers, phi {phi:.3f}, tau2 {tau2:.6f}")
 EOF
 grep -q "outside the 95% limits" "$work/published.log" || fail "real-data mode reported no outliers line"
-echo "OK: packs identical at 1 and 3 ranks, $providers provider and $icbs ICB packs, disclosure scan clean"
+echo "OK: packs identical at 1 and 3 ranks, $pages packs ($providers Talking Therapies providers, $icbs ICBs), disclosure scan clean"
