@@ -1,6 +1,7 @@
 #include "jobs/clusters.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "clusters/rules.hpp"
@@ -57,14 +58,20 @@ void run_clusters(const RunOptions& o, MPI_Comm comm) {
     const reference::Reference refset =
         o.reference.empty() ? reference::Reference::built_in() : reference::Reference::load(o.reference);
     const clusters::ClusterReference ref = clusters::ClusterReference::parse(refset.files);
-    if (o.years.last.start_year > ref.last_start_year)
-        throw ConfigError("clusters: care clusters were last used in " + FinancialYear{ref.last_start_year}.label() +
-                          " (MHNRGs replace them); ask for that year or earlier, not " + o.years.last.label());
     store::Store s(o.store, comm);
     verify_store(o.store, comm);
     const Dataset d = Dataset::Mhsds;
     if (!s.has(d)) throw ConfigError("clusters: the store " + o.store.string() + " holds no MHSDS data");
-    const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
+    // Clusters ended when MHNRGs came in: years after the last one get no rows (not an error, so
+    // that a pipeline running every job for a current year still completes), and the run says so.
+    const int first_year = o.years.first.start_year;
+    const int nyears = std::max(0, std::min(o.years.last.start_year, ref.last_start_year) - first_year + 1);
+    if (o.years.last.start_year > ref.last_start_year) {
+        const std::string note = "care clusters were last used in " + FinancialYear{ref.last_start_year}.label() +
+                                 " (MHNRGs replace them): no rows for later years";
+        manifest.set("note", note);
+        if (rank == 0) std::fprintf(stderr, "clusters: %s\n", note.c_str());
+    }
 
     // ---- read this rank's providers: referrals, their cluster tool assessments and clusters.
     const std::string ref_table = referral_table(d).name, tool = "MHS801ClusterTool", care = "MHS803CareCluster";

@@ -87,12 +87,32 @@ public:
                 first_.push_back(t);
         cache_.emplace(ref_, std::move(r));
 
+        // Reporting period start of each submission, by (provider, submission id).
+        const TableSpec& header = header_table(d);
+        const auto hr = plan.ranges(s, d, header.name);
+        const auto hprov = plan.provider_of_rows(s, d, header.name);
+        const auto hsub = s.read<std::uint64_t>(d, header.name, header.submission, hr);
+        const auto hstart = s.read<std::int32_t>(d, header.name, "ReportingPeriodStartDate", hr);
+        std::vector<std::tuple<std::int32_t, std::uint64_t, std::int32_t>> periods;
+        for (std::size_t i = 0; i < hsub.size(); ++i) periods.emplace_back(hprov[i], hsub[i], hstart[i]);
+        std::sort(periods.begin(), periods.end());
+
+        // A person record is placed in the month of the submission that delivered it (VODIM
+        // judges the records submitted each month); the person's first referral at the provider
+        // is the fallback, and what a birth date is checked against.
         Rows m;
         m.ranges = plan.ranges(s, d, mpi_);
         m.provider = plan.provider_of_rows(s, d, mpi_);
         mpi_person = s.read<std::uint64_t>(d, mpi_, "Person_ID", m.ranges);
+        const auto msub = s.read<std::uint64_t>(d, mpi_, table_spec(mpi_).submission, m.ranges);
         m.anchor.resize(mpi_person.size());
-        for (std::size_t i = 0; i < mpi_person.size(); ++i) m.anchor[i] = first_referral(m.provider[i], mpi_person[i]);
+        mpi_first.resize(mpi_person.size());
+        for (std::size_t i = 0; i < mpi_person.size(); ++i) {
+            mpi_first[i] = first_referral(m.provider[i], mpi_person[i]);
+            auto it = std::lower_bound(periods.begin(), periods.end(), std::make_tuple(m.provider[i], msub[i], INT32_MIN));
+            const bool found = it != periods.end() && std::get<0>(*it) == m.provider[i] && std::get<1>(*it) == msub[i];
+            m.anchor[i] = found && std::get<2>(*it) != kMissing ? std::get<2>(*it) : mpi_first[i];
+        }
         cache_.emplace(mpi_, std::move(m));
     }
 
@@ -134,6 +154,7 @@ public:
     const std::vector<std::int64_t>& offsets(const std::string& table) const { return offsets_.at(table); }
 
     std::vector<std::uint64_t> ref_person, mpi_person;
+    std::vector<std::int32_t> mpi_first;  ///< first referral received at the provider, per person row
 
 private:
     const store::Store& s_;
@@ -217,6 +238,9 @@ void count_record_field(const Context& c, Dataset d, DatasetRows& data, std::uin
         throw ConfigError("reference data dq_fields.csv: " + f.table + "." + f.column + " is not a " +
                           (is_date_rule ? "date" : "code") + " column, as its rule needs");
 
+    if (f.rule == FieldRule::BirthDate && f.table != data.person_table())
+        throw ConfigError("reference data dq_fields.csv: the birth_date rule applies to " + data.person_table() +
+                          " only, not " + f.table);
     std::vector<std::int32_t> own;
     if (!f.month_date.empty()) own = c.s.read<std::int32_t>(d, f.table, f.month_date, r.ranges);
     std::vector<bool> include_code;  // by AttendOrDNACode dictionary entry
@@ -251,7 +275,7 @@ void count_record_field(const Context& c, Dataset d, DatasetRows& data, std::uin
         [&](DqAcc& a, std::size_t i) {
             if (!att.empty() && !include_code[att[i]]) return;
             Class cls;
-            if (f.rule == FieldRule::BirthDate) cls = dq::classify_birth_date(c.dq, dates[i], r.anchor[i]);
+            if (f.rule == FieldRule::BirthDate) cls = dq::classify_birth_date(c.dq, dates[i], data.mpi_first[i]);
             else if (f.rule == FieldRule::RecordDate) cls = dq::classify_record_date(c.dq, dates[i]);
             else cls = code_class[codes[i]];
             // The record's own date places it, unless it is absent or itself out of range.

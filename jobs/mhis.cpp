@@ -217,7 +217,7 @@ void run_mhis(const RunOptions& o, MPI_Comm comm) {
                    "GBP", 2);
         t.add_real("excluded_covid", "COVID-19 costs (any category), excluded", "GBP", 2);
         t.add_real("ledger_total", "Every ledger amount of the organisation and year", "GBP", 2);
-        t.add_int("ledger_rows", "Ledger rows added up", "rows");
+        t.add_int("ledger_rows", "Ledger rows added up (a count: below England 0-4 suppressed, others rounded to 5)", "rows");
         tables.push_back(std::move(t));
 
         report::Table c("mhis_categories_" + ln, "/mhis/categories_" + ln,
@@ -292,7 +292,7 @@ void run_mhis(const RunOptions& o, MPI_Comm comm) {
                 t.push("excluded_development", pounds(tot.excluded_development));
                 t.push("excluded_covid", pounds(tot.excluded_covid));
                 t.push("ledger_total", pounds(tot.ledger()));
-                t.push("ledger_rows", tot.rows);
+                t.push("ledger_rows", stats::disclose_count(tot.rows, england));
                 for (std::size_t ci = 0; ci < ref.categories.size(); ++ci)
                     for (std::size_t si = 0; si < ref.sources.size(); ++si) {
                         const auto& m = by_category[org];

@@ -24,7 +24,7 @@ struct Cluster {
 struct ClusterReference {
     std::vector<Cluster> clusters;           ///< in code order
     std::vector<std::string> super_classes;  ///< in order of first appearance
-    int last_start_year = 2022;              ///< the last financial year clusters were in use
+    int last_start_year = 2022;              ///< the last financial year clusters were in use (later: no rows)
 
     /// From the reference file texts by name; ConfigError naming file, line and field when wrong.
     static ClusterReference parse(const std::map<std::string, std::string>& files);

@@ -96,4 +96,6 @@ assert grey > 5000, f"the index shows little text ({grey} dark pixels)"
 print(f"OK: Chromium rendered the index and the provider pack: {len(svgs)} funnels; the first has limit pixels "
       f"{orange}/{blue}, point pixels {dots}, own point {own}")
 EOF
+# Passed: drop the bulky generated extracts and store (kept when a check fails, for a look).
+rm -rf "$work/data" "$work/store.h5" "$work"/store.h5.*
 echo "OK: packs open in headless Chromium without errors and their charts are drawn"

@@ -138,4 +138,6 @@ assert out["overdispersed"] == "1", "the published provider rates are over-dispe
 print(f"OK: published 2023-24: {I} providers, phi {phi:.3f}, tau2 {tau2:.6f}")
 EOF
 grep -q "outside the 95% limits" "$work/published.log" || fail "real-data mode reported no outliers line"
+# Passed: drop the bulky generated extracts and store (kept when a check fails, for a look).
+rm -rf "$work/data" "$work/store.h5" "$work"/store.h5.*
 echo "OK: packs identical at 1 and 3 ranks, $pages packs ($providers Talking Therapies providers, $icbs ICBs), disclosure scan clean"

@@ -15,8 +15,9 @@
 #    threads, 1 rank x 1 thread and 2 ranks x THREADS/2 threads, against tt_averages.sql with
 #    SET threads = THREADS. DuckDB's national counts, sums and medians must equal mhbench's exactly
 #    (check_tt.mjs), or the benchmark fails.
-# Each step prints wall seconds (the whole process, as a user sees it), the peak resident memory of
-# the largest rank and `uptime` (the machine may be shared). DuckDB comes from npm
+# Each step prints wall seconds (the whole process, as a user sees it), CPU seconds (user + system,
+# all ranks and threads: the better measure when the machine is shared), the peak resident memory
+# of the largest rank and `uptime`. DuckDB comes from npm
 # (@duckdb/node-api, package.json here), installed into WORK/duck; nothing is installed elsewhere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +34,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ -x "$bin" ] || { echo "bench: no mhbench binary at $bin (build it, or set MHBENCH_BIN)" >&2; exit 1; }
 year=2023-24
-summary=$work/summary.txt
+summary=$work/summary-${stages// /-}.txt
 : >"$summary"
 say() { echo "$@" | tee -a "$summary"; }
 load() { uptime | sed 's/.*load average: /load /'; }
@@ -52,8 +53,8 @@ if [ ! -f "$work/data/IDS101Referral.csv" ]; then
 fi
 say "data: $(du -sh "$work/data" | cut -f1) of CSV at scale $scale; $(nproc) cores; mhbench $bin; DuckDB $(node -e "console.log(require('$duck/node_modules/@duckdb/node-api/package.json').version)")"
 
-# Runs "$@" under mpirun with NP ranks, /usr/bin/time on every rank. Sets WALL (s) and PEAK (MB,
-# the largest rank). Output goes to $work/last.log.
+# Runs "$@" under mpirun with NP ranks, /usr/bin/time on every rank. Sets WALL (s), CPU (s, user +
+# system of all ranks) and PEAK (MB, the largest rank). Output goes to $work/last.log.
 run_ranks() {
   local np=$1
   shift
@@ -61,52 +62,55 @@ run_ranks() {
   local t0 t1
   t0=$(date +%s.%N)
   mpirun --oversubscribe --bind-to none -np "$np" bash -c \
-    '/usr/bin/time -f "%M" -o "'"$work"'/time.$OMPI_COMM_WORLD_RANK" "$@"' _ "$@" >"$work/last.log" 2>&1 ||
+    '/usr/bin/time -f "%M %U %S" -o "'"$work"'/time.$OMPI_COMM_WORLD_RANK" "$@"' _ "$@" >"$work/last.log" 2>&1 ||
     { cat "$work/last.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   WALL=$(echo "$t1 - $t0" | bc)
-  PEAK=$(( $(cat "$work"/time.* | sort -n | tail -1) / 1024 ))
+  PEAK=$(( $(cut -d' ' -f1 "$work"/time.* | sort -n | tail -1) / 1024 ))
+  CPU=$(awk '{s += $2 + $3} END {printf "%.2f", s}' "$work"/time.*)
 }
 # Runs "$@" alone under /usr/bin/time; sets WALL and PEAK.
 run_one() {
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/time.one" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$work/time.one" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
   t1=$(date +%s.%N)
   WALL=$(echo "$t1 - $t0" | bc)
-  PEAK=$(( $(cat "$work/time.one") / 1024 ))
+  PEAK=$(( $(cut -d' ' -f1 "$work/time.one") / 1024 ))
+  CPU=$(awk '{printf "%.2f", $2 + $3}' "$work/time.one")
 }
-# best LABEL CMD...: REPEAT runs; prints each and keeps the fastest in BEST_WALL / BEST_PEAK.
+# best LABEL CMD...: REPEAT runs; prints each and keeps the fastest in BEST_WALL / BEST_CPU / BEST_PEAK.
 best() {
   local label=$1
   shift
-  BEST_WALL=; BEST_PEAK=
+  BEST_WALL=; BEST_PEAK=; BEST_CPU=
   for ((i = 1; i <= repeat; i++)); do
     local l
     l=$(load)
     "$@"
-    say "$(printf '  %-34s run %d: %7.2f s  peak %6d MB per rank  (%s)' "$label" "$i" "$WALL" "$PEAK" "$l")"
+    say "$(printf '  %-34s run %d: %7.2f s wall %7.2f s cpu  peak %6d MB per rank  (%s)' "$label" "$i" "$WALL" "$CPU" "$PEAK" "$l")"
     if [ -z "$BEST_WALL" ] || [ "$(echo "$WALL < $BEST_WALL" | bc)" = 1 ]; then BEST_WALL=$WALL; BEST_PEAK=$PEAK; fi
+    if [ -z "$BEST_CPU" ] || [ "$(echo "$CPU < $BEST_CPU" | bc)" = 1 ]; then BEST_CPU=$CPU; fi
   done
 }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
 if [[ " $stages " == *" ingest "* ]]; then
   say "== ingest of the CSV files vs DuckDB read_csv into tables ($threads threads in all)"
-  declare -A ing_wall
+  declare -A ing_wall ing_cpu
   for np in $ingest_ranks; do
     t=$(( threads / np )); [ "$t" -ge 1 ] || t=1
     best "mhbench ingest ${np} rank x ${t} thr" run_ranks "$np" "$bin" ingest --in "$work/data" --store "$work/store.h5" --threads "$t"
-    ing_wall[$np]=$BEST_WALL
-    say "$(printf '  %-34s best:  %7.2f s  peak %6d MB per rank' "mhbench ingest ${np} rank" "$BEST_WALL" "$BEST_PEAK")"
+    ing_wall[$np]=$BEST_WALL; ing_cpu[$np]=$BEST_CPU
+    say "$(printf '  %-34s best:  %7.2f s wall %7.2f s cpu  peak %6d MB per rank' "mhbench ingest ${np} rank" "$BEST_WALL" "$BEST_CPU" "$BEST_PEAK")"
     grep -E "stages on rank 0" "$work/last.log" | sed 's/^ */    /' | tee -a "$summary"
   done
-  best "duckdb read_csv ${threads} thr" bash -c "rm -f '$duck/csv.duckdb' '$duck/csv.duckdb.wal'; node '$duck/run_duckdb.mjs' csv '$duck/csv.duckdb' $threads '$work/data'"
-  duck_csv=$BEST_WALL
-  say "$(printf '  %-34s best:  %7.2f s  peak %6d MB' "duckdb read_csv" "$BEST_WALL" "$BEST_PEAK")"
+  best "duckdb read_csv ${threads} thr" run_one bash -c "rm -f '$duck/csv.duckdb' '$duck/csv.duckdb.wal'; node '$duck/run_duckdb.mjs' csv '$duck/csv.duckdb' $threads '$work/data'"
+  duck_csv=$BEST_WALL; duck_csv_cpu=$BEST_CPU
+  say "$(printf '  %-34s best:  %7.2f s wall %7.2f s cpu  peak %6d MB' "duckdb read_csv" "$BEST_WALL" "$BEST_CPU" "$BEST_PEAK")"
   say "  $(grep -h 'duckdb read_csv' "$work/last.log")"
   for np in $ingest_ranks; do
-    say "  ratio DuckDB read_csv / mhbench ingest at $np rank(s): $(ratio "$duck_csv" "${ing_wall[$np]}") (above 1: mhbench faster)"
+    say "  ratio DuckDB read_csv / mhbench ingest at $np rank(s): wall $(ratio "$duck_csv" "${ing_wall[$np]}"), cpu $(ratio "$duck_csv_cpu" "${ing_cpu[$np]}") (above 1: mhbench faster)"
   done
   rm -f "$duck/csv.duckdb" "$duck/csv.duckdb.wal"
 fi
@@ -125,20 +129,20 @@ if [[ " $stages " == *" tt "* ]]; then
     rm -rf "$work/export"
   fi
   best "mhbench tt 1 rank x 1 thr" run_ranks 1 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-1x1" --threads 1
-  tt11=$BEST_WALL
+  tt11=$BEST_WALL; tt11_cpu=$BEST_CPU
   best "mhbench tt 1 rank x $threads thr" run_ranks 1 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-1" --threads "$threads"
-  tt1=$BEST_WALL; tt1_peak=$BEST_PEAK
+  tt1=$BEST_WALL; tt1_peak=$BEST_PEAK; tt1_cpu=$BEST_CPU
   t2=$(( threads / 2 )); [ "$t2" -ge 1 ] || t2=1
   best "mhbench tt 2 ranks x $t2 thr" run_ranks 2 "$bin" run tt-averages --store "$work/store.h5" --year $year --out "$work/tt-2" --threads "$t2"
-  tt2=$BEST_WALL; tt2_peak=$BEST_PEAK
+  tt2=$BEST_WALL; tt2_peak=$BEST_PEAK; tt2_cpu=$BEST_CPU
   grep -h '"timings_seconds"' -A8 "$work/tt-2/manifest.json" | tr -d '\n ' | sed 's/^/    stages (2 ranks): /' | tee -a "$summary"; echo | tee -a "$summary"
   cmp -s "$work/tt-1/tt_provider.csv" "$work/tt-2/tt_provider.csv" && cmp -s "$work/tt-1/tt_national.csv" "$work/tt-2/tt_national.csv" ||
     { echo "bench: tt-averages outputs differ between 1 and 2 ranks" >&2; exit 1; }
   best "duckdb tt $threads thr" run_one node "$duck/run_duckdb.mjs" tt "$duck/tt.duckdb" "$threads" 2023-04-01 2024-03-31 "$duck/tt.json"
-  duck_tt=$BEST_WALL; duck_peak=$BEST_PEAK
+  duck_tt=$BEST_WALL; duck_peak=$BEST_PEAK; duck_tt_cpu=$BEST_CPU
   say "  $(grep -h 'duckdb' "$work/last.log" | tr '\n' ' ')"
   node "$duck/check_tt.mjs" "$work/tt-1" "$duck/tt.json" | tee -a "$summary"
-  say "  ratio DuckDB / mhbench (1 rank x $threads thr): $(ratio "$duck_tt" "$tt1");  DuckDB / mhbench (2 ranks): $(ratio "$duck_tt" "$tt2")"
-  say "  strong scaling 1 rank x 1 thr -> 2 ranks x 1 thr: $(ratio "$tt11" "$tt2");  peak MB: mhbench $tt1_peak (1 rank), $tt2_peak (2 ranks), DuckDB $duck_peak"
+  say "  ratio DuckDB / mhbench (1 rank x $threads thr): wall $(ratio "$duck_tt" "$tt1"), cpu $(ratio "$duck_tt_cpu" "$tt1_cpu");  DuckDB / mhbench (2 ranks): wall $(ratio "$duck_tt" "$tt2"), cpu $(ratio "$duck_tt_cpu" "$tt2_cpu")"
+  say "  strong scaling 1 rank x 1 thr -> 2 ranks x $t2 thr: wall $(ratio "$tt11" "$tt2") (cpu 1 rank $tt11_cpu s, 2 ranks $tt2_cpu s);  peak MB: mhbench $tt1_peak (1 rank), $tt2_peak (2 ranks), DuckDB $duck_peak"
 fi
 say "summary in $summary"
