@@ -18,6 +18,7 @@ run 2 "$bin" synth --out "$work/data" --scale 0.01 --seed 11 --faults 0.01 --dat
 run 2 "$bin" synth --out "$work/clean" --scale 0.01 --seed 11 --faults 0.01 --data-faults 0 >/dev/null
 run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
 run 2 "$bin" ingest --in "$work/clean" --store "$work/clean.h5" >/dev/null
+rm -f "$work"/data/*.csv "$work"/clean/*.csv  # the stores hold what is needed; truth.json stays
 # Referrals carried into the generated year were received up to 400 days before it: the run
 # covers the two years before it as well, so every generated record falls in a run year.
 years=2021-22:2023-24
