@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     run->add_option("--threads", ro.threads, "Threads per rank (0 = all cores)");
     run->add_option("--reference", ro.reference, "Reference-data directory replacing the built-in 2025-26 set");
     run->add_option("--results", ro.results,
-                    "packs: directory holding the other jobs' results as JOB/results.h5 (default: the parent of --out)");
+                    "packs, mhis: directory holding the other jobs' results as JOB/ (default: the parent of --out)");
     run->add_option("--published", ro.published,
                     "packs: NHS England key measures CSV (nhstt_key_measures_*.csv); draws the providers' published "
                     "reliable recovery funnel instead of packs from results");
@@ -200,25 +200,22 @@ int main(int argc, char** argv) {
             say("demo: generating a synthetic national sample (scale " + std::to_string(demo_scale) + ") in " +
                 (demo_dir / "data").string());
             run_synth(demo_dir / "data", demo_scale, 1, "2023-24", 0.001, -1, threads);
-            run_ingest(demo_dir / "data", demo_dir / "store.h5", threads);
-            jobs::RunOptions o;
-            o.store = demo_dir / "store.h5";
-            o.threads = threads;
-            o.command_line = args;
-            o.out = demo_dir / "results" / "tt-averages";
-            run_job("tt-averages", o);
-            o.out = demo_dir / "results" / "activity";
-            run_job("activity", o);
-            const fs::path activity_out = o.out;
-            o.out = demo_dir / "results" / "packs";
-            run_job("packs", o);
-            o.out = activity_out;
+            // The yearly run as an operator would start it: ingest, then every job into
+            // results/JOB/ (packs last, from the others' results). A rerun skips what is unchanged.
+            jobs::PipelineOptions dp;
+            dp.in = demo_dir / "data";
+            dp.work = demo_dir;
+            dp.threads = threads;
+            dp.command_line = args;
+            jobs::run_pipeline(dp, MPI_COMM_WORLD);
+            const fs::path res = demo_dir / "results";
             say("\ndemo finished on " + std::to_string(g_size) + " rank(s). Outputs:\n  synthetic extracts  " +
                 (demo_dir / "data").string() + "/ (truth.json: what the generator planted)\n  national store      " +
-                (demo_dir / "store.h5").string() + "\n  main job            " + (demo_dir / "results" / "tt-averages").string() +
+                (demo_dir / "store.h5").string() + "\n  main job            " + (res / "tt-averages").string() +
                 "/ (tt_national.csv: average contacts to reliable recovery per currency unit; tt_units.csv, "
-                "tt_region/icb/provider.csv, results.h5, manifest.json)\n  activity            " + o.out.string() +
-                "/\n  benchmark packs     " + (demo_dir / "results" / "packs" / "packs" / "index.html").string());
+                "tt_region/icb/provider.csv, results.h5, manifest.json)\n  other jobs          " + res.string() +
+                "/{activity,mhnrg,ips,dq,mhis,clusters}/\n  benchmark packs     " +
+                (res / "packs" / "packs" / "index.html").string());
         }
     } catch (const std::exception& e) {
         // When every rank failed (bad input is seen alike by all), they meet in a barrier on a

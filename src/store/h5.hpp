@@ -114,6 +114,12 @@ std::vector<T> read_ranges(hid_t dset, std::span<const std::pair<std::int64_t, s
     std::int64_t total = 0;
     for (auto& r : ranges) total += r.second;
     std::vector<T> out(static_cast<std::size_t>(total));
+    // An empty column has no storage allocated: reading it (even nothing) fails. Every rank sees
+    // the same extent, so all skip the collective read together.
+    {
+        Handle space = check(H5Dget_space(dset), "getting the dataspace");
+        if (H5Sget_simple_extent_npoints(space) == 0) return out;
+    }
     Handle fspace = select_ranges(dset, ranges);
     hsize_t n = out.size();
     Handle mspace = check(H5Screate_simple(1, &n, nullptr), "creating memory space");
