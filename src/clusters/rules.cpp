@@ -5,64 +5,14 @@
 #include <set>
 
 #include "model/errors.hpp"
+#include "reference/csv.hpp"
 
 namespace mhbench::clusters {
 
 namespace {
 
-/// A reference CSV: '#' lines are comments, then a header and rows as wide as it (no quoting:
-/// the cluster files need none, and a quote is refused rather than misread).
-struct Csv {
-    std::string file;
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<int> lines;
-    std::size_t col(const std::string& c) const {
-        auto it = std::find(header.begin(), header.end(), c);
-        if (it == header.end()) throw ConfigError("reference data " + file + ": missing column '" + c + "'");
-        return static_cast<std::size_t>(it - header.begin());
-    }
-    [[noreturn]] void fail(std::size_t row, const std::string& field, const std::string& what) const {
-        throw ConfigError("reference data " + file + " line " + std::to_string(lines[row]) + " field " + field +
-                          ": " + what);
-    }
-};
-
-Csv read_csv(const std::map<std::string, std::string>& files, const std::string& name) {
-    auto it = files.find(name);
-    if (it == files.end()) throw ConfigError("reference data: missing file " + name);
-    Csv c;
-    c.file = name;
-    std::string_view text = it->second;
-    int line_no = 0;
-    while (!text.empty()) {
-        const std::size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.empty() || line.front() == '#') continue;
-        if (line.find('"') != std::string_view::npos)
-            throw ConfigError("reference data " + name + " line " + std::to_string(line_no) + ": quotes are not supported");
-        std::vector<std::string> f(1);
-        for (char ch : line) {
-            if (ch == ',') f.emplace_back();
-            else f.back() += ch;
-        }
-        if (c.header.empty()) {
-            c.header = std::move(f);
-            continue;
-        }
-        if (f.size() != c.header.size())
-            throw ConfigError("reference data " + name + " line " + std::to_string(line_no) + ": " +
-                              std::to_string(f.size()) + " fields where the header has " +
-                              std::to_string(c.header.size()));
-        c.rows.push_back(std::move(f));
-        c.lines.push_back(line_no);
-    }
-    if (c.header.empty()) throw ConfigError("reference data " + name + ": no header");
-    return c;
-}
+using Csv = reference::CsvFile;
+using reference::read_csv;
 
 /// A plain non-negative integer with optional surrounding spaces; -1 otherwise.
 int parse_code(std::string_view s) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "model/errors.hpp"
+#include "reference/csv.hpp"
 
 namespace mhbench::dq {
 
@@ -22,70 +23,10 @@ std::string_view class_name(Class c) {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
+using reference::trim;
 
-// A reference CSV: header and rows, '#' lines are comments, fields may be double-quoted.
-struct Csv {
-    std::string file;
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<int> lines;
-
-    std::size_t col(const std::string& name) const {
-        auto it = std::find(header.begin(), header.end(), name);
-        if (it == header.end()) throw ConfigError("reference data " + file + ": missing column " + name);
-        return static_cast<std::size_t>(it - header.begin());
-    }
-    [[noreturn]] void fail(std::size_t r, const std::string& field, const std::string& what) const {
-        throw ConfigError("reference data " + file + " line " + std::to_string(lines[r]) + " field " + field + ": " +
-                          what);
-    }
-};
-
-std::vector<std::string> split(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-            else if (c == '"') quoted = false;
-            else out.back() += c;
-        } else if (c == '"') quoted = true;
-        else if (c == ',') out.emplace_back();
-        else if (c != '\r') out.back() += c;
-    }
-    return out;
-}
-
-Csv read_csv(const std::map<std::string, std::string>& files, const std::string& name) {
-    auto it = files.find(name);
-    if (it == files.end()) throw ConfigError("reference data: file " + name + " is missing");
-    Csv csv{name, {}, {}, {}};
-    std::istringstream in(it->second);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-        ++n;
-        if (line.empty() || line[0] == '#' || line == "\r") continue;
-        auto f = split(line);
-        if (csv.header.empty()) {
-            csv.header = std::move(f);
-            continue;
-        }
-        if (f.size() != csv.header.size())
-            throw ConfigError("reference data " + name + " line " + std::to_string(n) + ": " + std::to_string(f.size()) +
-                              " fields, the header has " + std::to_string(csv.header.size()));
-        csv.rows.push_back(std::move(f));
-        csv.lines.push_back(n);
-    }
-    if (csv.header.empty()) throw ConfigError("reference data " + name + ": no header row");
-    return csv;
-}
+using Csv = reference::CsvFile;
+using reference::read_csv;
 
 Class parse_class(const Csv& c, std::size_t r, const std::string& v) {
     if (v == "valid") return Class::Valid;

@@ -5,80 +5,16 @@
 
 #include "model/dates.hpp"
 #include "model/errors.hpp"
+#include "reference/csv.hpp"
 
 namespace mhbench::mhis {
 
 namespace {
 
-/// A reference CSV: '#' lines are comments, then a header and rows as wide as it. Fields may be
-/// quoted (RFC 4180) since category names hold commas.
-struct Csv {
-    std::string file;
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<int> lines;
-    std::size_t col(const std::string& c) const {
-        auto it = std::find(header.begin(), header.end(), c);
-        if (it == header.end()) throw ConfigError("reference data " + file + ": missing column '" + c + "'");
-        return static_cast<std::size_t>(it - header.begin());
-    }
-    [[noreturn]] void fail(std::size_t row, const std::string& field, const std::string& what) const {
-        throw ConfigError("reference data " + file + " line " + std::to_string(lines[row]) + " field " + field +
-                          ": " + what);
-    }
-};
+using Csv = reference::CsvFile;
+using reference::read_csv;
 
-std::vector<std::string> split(std::string_view line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char ch = line[i];
-        if (quoted) {
-            if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-            else if (ch == '"') quoted = false;
-            else out.back() += ch;
-        } else if (ch == '"') quoted = true;
-        else if (ch == ',') out.emplace_back();
-        else out.back() += ch;
-    }
-    return out;
-}
-
-Csv read_csv(const std::map<std::string, std::string>& files, const std::string& name) {
-    auto it = files.find(name);
-    if (it == files.end()) throw ConfigError("reference data: missing file " + name);
-    Csv c;
-    c.file = name;
-    std::string_view text = it->second;
-    int line_no = 0;
-    while (!text.empty()) {
-        const std::size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.empty() || line.front() == '#') continue;
-        auto f = split(line);
-        if (c.header.empty()) {
-            c.header = std::move(f);
-            continue;
-        }
-        if (f.size() != c.header.size())
-            throw ConfigError("reference data " + name + " line " + std::to_string(line_no) + ": " +
-                              std::to_string(f.size()) + " fields where the header has " +
-                              std::to_string(c.header.size()));
-        c.rows.push_back(std::move(f));
-        c.lines.push_back(line_no);
-    }
-    if (c.header.empty()) throw ConfigError("reference data " + name + ": no header");
-    return c;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using reference::trim;
 
 bool same_text(std::string_view a, std::string_view b) {
     a = trim(a), b = trim(b);
