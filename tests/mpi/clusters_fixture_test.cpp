@@ -6,6 +6,7 @@
 #include <map>
 
 #include "../support/mpi_temp.hpp"
+#include "../support/results_csv.hpp"
 #include "jobs/clusters.hpp"
 #include "jobs/ingest.hpp"
 #include "model/errors.hpp"
@@ -15,45 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::Row;
+using test::read_rows;
+using test::expect_row;
+
 const fs::path kFixture = fs::path(MHBENCH_FIXTURES) / "clusters_small";
-
-using Row = std::map<std::string, std::string>;
-
-std::vector<std::string> split(const std::string& l) {  // the fixture's names hold no commas
-    std::vector<std::string> out(1);
-    for (char c : l) {
-        if (c == ',') out.emplace_back();
-        else out.back().push_back(c);
-    }
-    return out;
-}
-
-/// Rows of a results CSV keyed by the values of `key` columns joined with '|'.
-std::map<std::string, Row> read_rows(const fs::path& file, const std::vector<std::string>& key) {
-    std::ifstream in(file);
-    EXPECT_TRUE(in.good()) << file;
-    std::string line;
-    std::getline(in, line);
-    const auto header = split(line);
-    std::map<std::string, Row> rows;
-    while (std::getline(in, line)) {
-        const auto f = split(line);
-        Row r;
-        for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) r[header[i]] = f[i];
-        std::string k;
-        for (const auto& c : key) k += (k.empty() ? "" : "|") + r[c];
-        EXPECT_EQ(rows.count(k), 0u) << "duplicate row " << k << " in " << file;
-        rows[k] = r;
-    }
-    return rows;
-}
-
-void expect_row(const std::map<std::string, Row>& rows, const std::string& key, const Row& want) {
-    auto it = rows.find(key);
-    ASSERT_NE(it, rows.end()) << "no row " << key;
-    for (const auto& [k, v] : want)
-        EXPECT_EQ(it->second.count(k) ? it->second.at(k) : "<absent>", v) << key << " column " << k;
-}
 
 jobs::RunOptions options(const fs::path& store, const fs::path& out, const char* years) {
     jobs::RunOptions o;

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "../support/mpi_temp.hpp"
+#include "../support/results_csv.hpp"
 #include "jobs/ingest.hpp"
 #include "jobs/ips.hpp"
 #include "model/errors.hpp"
@@ -17,38 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::Row;
+using test::read_rows;
+
 const fs::path kFixture = fs::path(MHBENCH_FIXTURES) / "ips_small";
-
-using Row = std::map<std::string, std::string>;
-
-std::vector<std::string> split(const std::string& l) {  // the fixture's names hold no commas
-    std::vector<std::string> out(1);
-    for (char c : l) {
-        if (c == ',') out.emplace_back();
-        else out.back().push_back(c);
-    }
-    return out;
-}
-
-/// Rows of a results CSV keyed by the values of `key` columns joined with '|'.
-std::map<std::string, Row> read_rows(const fs::path& file, const std::vector<std::string>& key) {
-    std::ifstream in(file);
-    EXPECT_TRUE(in.good()) << file;
-    std::string line;
-    std::getline(in, line);
-    const auto header = split(line);
-    std::map<std::string, Row> rows;
-    while (std::getline(in, line)) {
-        const auto f = split(line);
-        Row r;
-        for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) r[header[i]] = f[i];
-        std::string k;
-        for (const auto& c : key) k += (k.empty() ? "" : "|") + r[c];
-        EXPECT_EQ(rows.count(k), 0u) << "duplicate row " << k << " in " << file;
-        rows[k] = r;
-    }
-    return rows;
-}
 
 jobs::RunOptions options(const fs::path& store, const fs::path& out) {
     jobs::RunOptions o;

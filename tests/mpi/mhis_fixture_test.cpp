@@ -8,6 +8,7 @@
 #include <map>
 
 #include "../support/mpi_temp.hpp"
+#include "../support/results_csv.hpp"
 #include "jobs/ingest.hpp"
 #include "jobs/mhis.hpp"
 
@@ -16,52 +17,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::Row;
+using test::read_rows;
+using test::expect_row;
+
 const fs::path kFixture = fs::path(MHBENCH_FIXTURES) / "mhis_small";
-
-using Row = std::map<std::string, std::string>;
-
-/// RFC 4180 fields of one line (the caveat column is quoted).
-std::vector<std::string> split(const std::string& l) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < l.size(); ++i) {
-        const char c = l[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < l.size() && l[i + 1] == '"') out.back() += '"', ++i;
-            else if (c == '"') quoted = false;
-            else out.back() += c;
-        } else if (c == '"') quoted = true;
-        else if (c == ',') out.emplace_back();
-        else out.back() += c;
-    }
-    return out;
-}
-
-std::map<std::string, Row> read_rows(const fs::path& file, const std::vector<std::string>& key) {
-    std::ifstream in(file);
-    EXPECT_TRUE(in.good()) << file;
-    std::string line;
-    std::getline(in, line);
-    const auto header = split(line);
-    std::map<std::string, Row> rows;
-    while (std::getline(in, line)) {
-        const auto f = split(line);
-        Row r;
-        for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) r[header[i]] = f[i];
-        std::string k;
-        for (const auto& c : key) k += (k.empty() ? "" : "|") + r[c];
-        EXPECT_EQ(rows.count(k), 0u) << "duplicate row " << k << " in " << file;
-        rows[k] = r;
-    }
-    return rows;
-}
-
-void expect_row(const std::map<std::string, Row>& rows, const std::string& key, const Row& want) {
-    auto it = rows.find(key);
-    ASSERT_NE(it, rows.end()) << "no row " << key;
-    for (const auto& [k, v] : want)
-        EXPECT_EQ(it->second.count(k) ? it->second.at(k) : "<absent>", v) << key << " column " << k;
-}
 
 void write(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
