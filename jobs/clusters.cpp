@@ -55,8 +55,7 @@ void run_clusters(const RunOptions& o, MPI_Comm comm) {
 
     Stopwatch clock;
     report::Manifest manifest;
-    const reference::Reference refset =
-        o.reference.empty() ? reference::Reference::built_in() : reference::Reference::load(o.reference);
+    const reference::Reference refset = reference_set(o);
     const clusters::ClusterReference ref = clusters::ClusterReference::parse(refset.files);
     store::Store s(o.store, comm);
     verify_store(o.store, comm);

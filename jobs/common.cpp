@@ -156,4 +156,8 @@ void write_outputs(const RunOptions& o, const std::string& job, const store::Sto
     out.commit();
 }
 
+reference::Reference reference_set(const RunOptions& o) {
+    return o.reference.empty() ? reference::Reference::built_in() : reference::Reference::load(o.reference);
+}
+
 }  // namespace mhbench::jobs

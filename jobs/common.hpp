@@ -14,6 +14,7 @@
 #include "model/dates.hpp"
 #include "partition/lpt.hpp"
 #include "partition/plan.hpp"
+#include "reference/reference.hpp"
 #include "report/manifest.hpp"
 #include "report/table.hpp"
 #include "store/store.hpp"
@@ -63,6 +64,9 @@ struct Plan {
     std::vector<std::int32_t> provider_of_rows(const store::Store& s, Dataset d, const std::string& table) const;
     static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank);
 };
+
+/// The reference-data set of a run: `--reference DIR` when given, else the built-in set.
+reference::Reference reference_set(const RunOptions& o);
 
 /// Wall-clock stage timer for the manifest.
 class Stopwatch {

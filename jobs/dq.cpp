@@ -578,7 +578,7 @@ void run_dq(const RunOptions& o, MPI_Comm comm) {
     const int rank = jc.rank, size = jc.size, threads = jc.threads;
     Stopwatch clock;
     report::Manifest manifest;
-    const tt::Reference ttref = o.reference.empty() ? tt::Reference::built_in() : tt::Reference::load(o.reference);
+    const tt::Reference ttref = reference_set(o);
     const dq::DqReference dqref = dq::DqReference::parse(ttref.files);
     std::optional<mhnrg::MhnrgReference> mref;
     if (headline_index(dqref, "grouped_to_population", "mhsds") >= 0) mref = mhnrg::MhnrgReference::parse(ttref.files);

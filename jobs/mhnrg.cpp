@@ -114,7 +114,7 @@ void run_mhnrg(const RunOptions& o, MPI_Comm comm) {
 
     Stopwatch clock;
     report::Manifest manifest;
-    const reference::Reference& base = o.reference.empty() ? reference::Reference::built_in() : reference::Reference::load(o.reference);
+    const reference::Reference base = reference_set(o);
     const std::string ref_version = base.version;
     const MhnrgReference ref = MhnrgReference::parse(base.files);
     store::Store s(o.store, comm);

@@ -173,8 +173,7 @@ void run_packs(const RunOptions& o, MPI_Comm comm) {
                     }
                     for (auto& [code, org] : icbs) orgs.push_back(org);
                 }
-                const reference::Reference ref =
-                    o.reference.empty() ? reference::Reference::built_in() : reference::Reference::load(o.reference);
+                const reference::Reference ref = reference_set(o);
                 packs::PackOptions popt;
                 popt.year = year;
                 if (ref.fallback_descriptor >= 0)

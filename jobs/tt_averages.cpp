@@ -213,7 +213,7 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
 
     Stopwatch clock;
     report::Manifest manifest;
-    const Reference ref = o.reference.empty() ? Reference::built_in() : Reference::load(o.reference);
+    const Reference ref = reference_set(o);
     store::Store s(o.store, comm);
     const Dataset d = Dataset::Iapt;
     if (!s.has(d)) throw ConfigError("tt-averages: the store " + o.store.string() + " holds no Talking Therapies (IAPT) data");
