@@ -53,8 +53,9 @@ struct Activity {  // England, appointments in the year
            late_not_seen = 0, appts_finished = 0, finished = 0, low = 0, high = 0, employment = 0;
     std::array<double, 6> media{};  // face to face, telephone, video, email, SMS, instant messaging
 };
-/// ConsMechanism codes of Activity::media, in order.
-constexpr std::array<std::string_view, 6> kMediaCodes = {"01", "02", "11", "05", "06", "10"};
+/// ConsMechanism codes of Activity::media, in order. IAPT v2.1 retired 06 (SMS): the published
+/// SMS appointments are written as 09, text message (asynchronous).
+constexpr std::array<std::string_view, 6> kMediaCodes = {"01", "02", "11", "05", "09", "10"};
 
 struct YearCalib {
     int start_year = 0;

@@ -86,6 +86,10 @@ struct TabCounts {
     std::array<std::int64_t, kFaults> faults{};
     std::array<std::int64_t, kDataFaults> data{};
     std::array<std::array<std::int64_t, kMaxFields>, kDataFaults> data_field{};
+    /// Values of the same classes the clean data hold on their own (not-known codes, empty
+    /// optional fields, attended contacts without activity): a data-quality job finds these plus
+    /// the injected ones.
+    std::array<std::array<std::int64_t, kMaxFields>, kDataFaults> natural_field{};
 };
 
 struct UnitOut {
@@ -100,6 +104,11 @@ int field_index(Tab t, std::string_view column);
 inline void count_data_fault(UnitOut& out, Tab t, DataFault f, std::string_view column) {
     ++out.counts[t].data[f];
     ++out.counts[t].data_field[f][static_cast<std::size_t>(field_index(t, column))];
+}
+
+/// Counts one value of fault class f that the clean data hold in column `column` of table t.
+inline void count_natural(UnitOut& out, Tab t, DataFault f, std::string_view column) {
+    ++out.counts[t].natural_field[f][static_cast<std::size_t>(field_index(t, column))];
 }
 
 /// Writes records of one unit. A record is sent in one or more submissions (ascending ids);

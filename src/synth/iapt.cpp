@@ -479,8 +479,9 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         for (const Contact& c : contacts) {
             const std::uint64_t cid = next_contact++;
             std::string_view mech = c.mech;
-            if (!mech.empty() && dq(IDS201, kInvalidCode, "ConsMechanism")) mech = "77";
-            else if (!mech.empty() && dq(IDS201, kMissingCode, "ConsMechanism")) mech = {};
+            if (mech.empty()) count_natural(out, IDS201, kMissingCode, "ConsMechanism");
+            else if (dq(IDS201, kInvalidCode, "ConsMechanism")) mech = "77";
+            else if (dq(IDS201, kMissingCode, "ConsMechanism")) mech = {};
             rec.clear();
             rec.id('P', pre, pathway).id('C', pre, cid).date(c.day).str(c.app).str(c.attend).str(mech);
             copies.one(subs, c.day);
@@ -512,7 +513,8 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         const Day pc_day = std::min(first_day, disch != kMissing ? disch : stop);
         if (cat != kNotStated || rng.chance(0.45)) {
             int code_cat = cat;
-            if (!finished && code_cat != kNotStated && dq(IDS603, kInvalidCode, "PresComp")) code_cat = kNotStated;
+            if (cat == kNotStated) count_natural(out, IDS603, kInvalidCode, "PresComp");
+            else if (!finished && dq(IDS603, kInvalidCode, "PresComp")) code_cat = kNotStated;
             rec.clear();
             rec.id('P', pre, pathway).str(complaint_code(rng, code_cat, codebuf)).str("1").date(pc_day);
             copies.one(subs, pc_day);

@@ -88,12 +88,15 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         count_data_fault(out, t, f, column);
         return true;
     };
-    // A code field of a kept row: missing, invalid or not-known by fault, else the clean value.
+    // A code field of a kept row: missing, invalid or not-known by fault, else the clean value
+    // (counted when it is itself of a class the faults inject, so truth.json has every one).
     auto coded_field = [&](Tab t, std::string_view column, std::string_view clean, std::string_view invalid,
                            std::string_view default_code) -> std::string_view {
         if (dq(t, kMissingCode, column)) return {};
         if (dq(t, kInvalidCode, column)) return invalid;
         if (!default_code.empty() && clean != default_code && dq(t, kDefaultCode, column)) return default_code;
+        if (clean.empty()) count_natural(out, t, kMissingCode, column);
+        else if (default_or_other(column, clean)) count_natural(out, t, kDefaultCode, column);
         return clean;
     };
 
@@ -225,7 +228,9 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             rec.id('Q', person.prefix, person.seq).str(prov.code).date(person.birth);
             rec.str(coded_field(MHS001, "EthnicCategory", draw(rng, kEthnic), kInvalidEthnic, kDefaultEthnic));
             rec.str(draw(rng, kGender));
-            if (rng.chance(kLsoaRecorded) && !dq(MHS001, kMissingCode, "LSOA2011")) {
+            const bool lsoa_recorded = rng.chance(kLsoaRecorded);
+            if (!lsoa_recorded) count_natural(out, MHS001, kMissingCode, "LSOA2011");
+            if (lsoa_recorded && !dq(MHS001, kMissingCode, "LSOA2011")) {
                 buf = "E01";
                 const int lsoa = rng.range(1, 35672);
                 for (int div = 100000; div; div /= 10) buf += static_cast<char>('0' + lsoa / div % 10);
@@ -281,9 +286,9 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             rec.str(draw(rng, kCypReasons)).empty().str(draw(rng, kSource)).num(age_at(person.birth, cyp_received));
             copies.one(subs, cyp_disch != kMissing ? cyp_disch : ctx.start);
             em.emit(MHS101, rec, subs);
-            team_id("C03", 1);
+            team_id("A06", 1);
             rec.clear();
-            rec.id('S', pre, cyp_ref).str("C03").str(team).date(cyp_disch);
+            rec.id('S', pre, cyp_ref).str("A06").str(team).date(cyp_disch);
             em.emit(MHS102, rec, subs);
         }
 
@@ -334,7 +339,10 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             copies.one(subs, d);
             em.emit(MHS201, rec, subs);
             if (attend != "5" && attend != "6") continue;
-            if (!rng.chance(kSnomedRecorded)) continue;
+            if (!rng.chance(kSnomedRecorded)) {
+                count_natural(out, MHS201, kNoActivity, "AttendOrDNACode");
+                continue;
+            }
             std::string_view proc = draw(rng, kProcedures);
             if ((ips_team && rng.chance(0.7)) || (embedded_ips && rng.chance(0.5))) {
                 proc = draw(rng, kIps);

@@ -53,9 +53,9 @@ constexpr W kPrioritySpa[] = {{"1", 5}, {"2", 15}, {"3", 70}, {"4", 10}};
 constexpr W kPriorityCrisis[] = {{"1", 25}, {"2", 40}, {"3", 15}, {"4", 20}};
 // AttendOrDNACode: 5 attended on time, 6 late but seen, 7 late not seen, 2 / 4 cancelled, 3 DNA.
 constexpr W kAttend[] = {{"5", 76}, {"6", 2}, {"3", 9}, {"2", 6}, {"4", 6}, {"7", 1}};
-// ConsMechanismMH (v5+): 01 face to face, 02 telephone, 04 talk type, 05 email, 06 SMS, 09 text
-// message, 10 instant messaging, 11 video, 12 chat room, 13 online, 98 other.
-constexpr W kMech[] = {{"01", 60}, {"02", 25}, {"11", 7}, {"04", 0.5}, {"05", 2}, {"06", 1}, {"09", 1},
+// ConsMechanismMH (v5+): 01 face to face, 02 telephone, 04 talk type, 05 email, 09 text message,
+// 10 instant messaging, 11 video, 12 message board, 13 chat room, 98 other (06 SMS was retired in v5).
+constexpr W kMech[] = {{"01", 60}, {"02", 25}, {"11", 7}, {"04", 0.5}, {"05", 2}, {"09", 2},
                        {"10", 0.5}, {"12", 0.3}, {"13", 0.7}, {"98", 2}};
 constexpr W kMechCrisis[] = {{"01", 45}, {"02", 48}, {"11", 4}, {"04", 0.5}, {"98", 2.5}};
 constexpr W kGender[] = {{"1", 47}, {"2", 51}, {"9", 1}, {"X", 1}};
@@ -71,12 +71,23 @@ constexpr W kEmploy[] = {{"01", 30}, {"02", 12}, {"03", 8}, {"04", 20}, {"05", 5
 // IPS referrals: mostly unemployed at referral (fidelity: at least 85%), some in work at discharge.
 constexpr W kEmployIpsReferral[] = {{"01", 9}, {"02", 50}, {"03", 3}, {"04", 27}, {"05", 3}, {"06", 4}, {"07", 2}, {"ZZ", 2}};
 constexpr W kEmployIpsDischarge[] = {{"01", 38}, {"02", 35}, {"03", 3}, {"04", 17}, {"05", 2}, {"06", 2}, {"07", 1}, {"ZZ", 2}};
-// LDStatus / AutismStatus 1-4 (SPEC section 4) and Z not stated.
-constexpr W kLd[] = {{"1", 2}, {"2", 2}, {"3", 76}, {"4", 8}, {"Z", 12}};
-constexpr W kLdTeamLd[] = {{"1", 70}, {"2", 15}, {"3", 3}, {"4", 4}, {"Z", 8}};
-constexpr W kAutism[] = {{"1", 4}, {"2", 4}, {"3", 72}, {"4", 8}, {"Z", 12}};
-constexpr W kAutismTeamAutism[] = {{"1", 55}, {"2", 30}, {"3", 3}, {"4", 4}, {"Z", 8}};
-constexpr W kCypReasons[] = {{"11", 30}, {"12", 30}, {"06", 20}, {"07", 10}, {"20", 10}};
+// LDStatus / AutismStatus (MHSDS v6): 1 confirmed diagnosis; 2-4 suspected (on a diagnostic
+// pathway, not on one, not known); 5 no diagnosis; Z not stated, U asked but not known.
+constexpr W kLd[] = {{"1", 2}, {"2", 1}, {"3", 1}, {"4", 1}, {"5", 81}, {"Z", 10}, {"U", 4}};
+constexpr W kLdTeamLd[] = {{"1", 70}, {"2", 12}, {"3", 3}, {"4", 4}, {"5", 3}, {"Z", 7}, {"U", 1}};
+constexpr W kAutism[] = {{"1", 4}, {"2", 3}, {"3", 1}, {"4", 1}, {"5", 77}, {"Z", 10}, {"U", 4}};
+constexpr W kAutismTeamAutism[] = {{"1", 55}, {"2", 25}, {"3", 3}, {"4", 4}, {"5", 5}, {"Z", 7}, {"U", 1}};
+// Reasons of a CYP referral still open when a young adult is referred (transition).
+constexpr W kCypReasons[] = {{"04", 30}, {"05", 30}, {"15", 20}, {"16", 10}, {"21", 10}};
+
+/// Clean codes that data quality classes Default or Other (dq_codes.csv): the generated data use
+/// them on their own, on top of those that default_code faults write.
+constexpr bool default_or_other(std::string_view column, std::string_view code) {
+    if (column == "EthnicCategory") return code == "Z" || code == "99" || code == "S";
+    if (column == "ConsMechanismMH") return code == "98";
+    if (column == "ServTeamTypeRefToMH") return code == "Z01" || code == "Z02";
+    return code == "ZZ" || code == "Z" || code == "U" || code == "X";
+}
 
 // ---- values written by data-quality faults (never generated otherwise)
 constexpr std::string_view kInvalidTeam = "X99", kInvalidReason = "99", kInvalidAttend = "8", kInvalidMech = "77",
@@ -86,25 +97,32 @@ constexpr std::string_view kInvalidTeam = "X99", kInvalidReason = "99", kInvalid
 constexpr std::string_view kDefaultEthnic = "99", kDefaultEmploy = "ZZ", kDefaultAccomm = "ZZ", kDefaultStatus = "Z",
                            kDefaultMech = "98";
 
-// ---- reasons for referral (PrimReasonReferralMH) and diagnoses (ICD-10) per service
-constexpr W kRAdult[] = {{"11", 35}, {"12", 30}, {"05", 8}, {"09", 8}, {"06", 10}, {"17", 9}};
-constexpr W kRPrimary[] = {{"11", 50}, {"12", 50}};
-constexpr W kROrganic[] = {{"01", 100}};
-constexpr W kREip[] = {{"08", 100}};
-constexpr W kRCrisis[] = {{"17", 60}, {"06", 25}, {"09", 10}, {"11", 5}};
-constexpr W kRPsychosis[] = {{"09", 100}};
-constexpr W kRTherapy[] = {{"11", 45}, {"12", 45}, {"05", 10}};
-constexpr W kRPd[] = {{"05", 100}};
-constexpr W kRPerinatal[] = {{"04", 100}};
-constexpr W kRSubstance[] = {{"02", 100}};
-constexpr W kRIps[] = {{"09", 50}, {"11", 50}};
-constexpr W kRLd[] = {{"27", 70}, {"25", 30}};
-constexpr W kRAutism[] = {{"24", 70}, {"25", 30}};
-constexpr W kRNeuro[] = {{"23", 70}, {"24", 30}};
-constexpr W kREating[] = {{"16", 100}};
-constexpr W kRCyp[] = {{"11", 25}, {"12", 30}, {"06", 20}, {"07", 10}, {"20", 10}, {"16", 5}};
-constexpr W kRInjury[] = {{"22", 100}};
-constexpr W kRForensic[] = {{"09", 60}, {"05", 40}};
+// ---- reasons for referral (PrimReasonReferralMH, MHSDS v5/v6 codes: 01 first episode psychosis,
+// 02 ongoing psychosis, 03 bipolar, 04 depression, 05 anxiety, 06 OCD, 07 phobias, 08 organic
+// brain disorder, 09 drug and alcohol, 10 unexplained physical symptoms, 11 PTSD, 12 eating
+// disorders, 13 perinatal, 14 personality disorders, 15 self harm, 16 conduct disorders, 18 in
+// crisis, 19 relationships, 20 gender discomfort, 21 attachment, 22 self-care, 23 adjustment to
+// health issues, 24 neurodevelopmental excluding autism, 25 suspected autism, 26 diagnosed autism,
+// 27 preconception perinatal, 28 gambling, 29 perinatal partner assessment, 30 behaviours that
+// challenge due to a learning disability, 31 employment support) and diagnoses (ICD-10) per service
+constexpr W kRAdult[] = {{"04", 30}, {"05", 25}, {"11", 5}, {"14", 8}, {"02", 8}, {"15", 10}, {"18", 9}, {"03", 5}};
+constexpr W kRPrimary[] = {{"04", 45}, {"05", 45}, {"07", 5}, {"10", 5}};
+constexpr W kROrganic[] = {{"08", 100}};
+constexpr W kREip[] = {{"01", 100}};
+constexpr W kRCrisis[] = {{"18", 60}, {"15", 25}, {"02", 10}, {"04", 5}};
+constexpr W kRPsychosis[] = {{"02", 85}, {"03", 15}};
+constexpr W kRTherapy[] = {{"04", 35}, {"05", 35}, {"06", 8}, {"11", 12}, {"14", 10}};
+constexpr W kRPd[] = {{"14", 100}};
+constexpr W kRPerinatal[] = {{"13", 85}, {"27", 10}, {"29", 5}};
+constexpr W kRSubstance[] = {{"09", 100}};
+constexpr W kRIps[] = {{"31", 60}, {"02", 20}, {"04", 20}};
+constexpr W kRLd[] = {{"30", 70}, {"26", 30}};
+constexpr W kRAutism[] = {{"25", 70}, {"26", 30}};
+constexpr W kRNeuro[] = {{"24", 70}, {"25", 30}};
+constexpr W kREating[] = {{"12", 100}};
+constexpr W kRCyp[] = {{"04", 25}, {"05", 30}, {"15", 20}, {"16", 10}, {"21", 10}, {"12", 5}};
+constexpr W kRInjury[] = {{"23", 100}};
+constexpr W kRForensic[] = {{"02", 60}, {"14", 40}};
 
 // Diagnoses: F codes of each MHNRG population group, X60-X84 self-harm on crisis services, and
 // unspecific codes (Z03.2, R45.8, F99) that group nowhere.
@@ -186,7 +204,9 @@ constexpr Line kLines[] = {
     {"C05", {4, 0, 0}, kRCrisis, kDSelfHarm, 1.5, 1, 0.9, 0.3, true, 0, kNoCluster},
     {"C06", {2, 0, 0}, kRCyp, kDCyp, 6, 21, 0.8, 0.35, false, 0, kNoCluster},
     {"C07", {1.5, 0, 0}, kRCyp, kDCyp, 5, 21, 0.8, 0.35, false, 0, kNoCluster},
-    {"C03", {52, 0.5, 0}, kRCyp, kDCyp, 7, 14, 0.8, 0.45, false, 0.004, kNoCluster},
+    // Children's and young people's community teams: MHSDS has no CYP-only team type (C03 is not
+    // a code), they record the all-age community team type with the team's intended age group.
+    {"A06", {52, 0.5, 0}, kRCyp, kDCyp, 7, 14, 0.8, 0.45, false, 0.004, kNoCluster},
     {"D06", {4, 0, 0}, kRCyp, kDCyp, 5, 14, 0.8, 0.2, false, 0, kNoCluster},
     {"C08", {0.2, 0.3, 0.05}, kRInjury, kDInjury, 5, 21, 0.85, 0.6, false, 0, kNoCluster},
     {"Z01", {1, 2.5, 2}, kRPrimary, kDOther, 3, 14, 0.8, 0.3, false, 0, kNonPsychotic},
@@ -197,7 +217,7 @@ constexpr std::size_t kLineN = std::size(kLines);
 constexpr double long_share(std::string_view team) {
     constexpr std::pair<std::string_view, double> kLong[] = {
         {"A06", 0.25}, {"A07", 0.4}, {"A14", 0.6}, {"A08", 0.7}, {"A09", 0.7}, {"A16", 0.4}, {"A17", 0.3},
-        {"B01", 0.6},  {"C03", 0.15}, {"C10", 0.3}, {"C01", 0.2}, {"C04", 0.2}, {"D05", 0.1}, {"E01", 0.4},
+        {"B01", 0.6},  {"C10", 0.3}, {"C01", 0.2}, {"C04", 0.2}, {"D05", 0.1}, {"E01", 0.4},
         {"E04", 0.3},  {"A12", 0.2}, {"C02", 0.2}, {"C06", 0.3}};
     for (const auto& [t, share] : kLong)
         if (t == team) return share;

@@ -383,7 +383,10 @@ void generate(const Options& options, MPI_Comm comm) {
                 for (int f = 0; f < kFaults; ++f) counts[t].faults[f] += o.counts[t].faults[f];
                 for (int f = 0; f < kDataFaults; ++f) {
                     counts[t].data[f] += o.counts[t].data[f];
-                    for (int k = 0; k < kMaxFields; ++k) counts[t].data_field[f][k] += o.counts[t].data_field[f][k];
+                    for (int k = 0; k < kMaxFields; ++k) {
+                        counts[t].data_field[f][k] += o.counts[t].data_field[f][k];
+                        counts[t].natural_field[f][k] += o.counts[t].natural_field[f][k];
+                    }
                 }
             }
         MPI_Exscan(len.data(), off.data(), kTabs, MPI_LONG_LONG, MPI_SUM, comm);
@@ -431,6 +434,8 @@ void generate(const Options& options, MPI_Comm comm) {
         for (auto f : c.data) flat.push_back(f);
         for (const auto& per_field : c.data_field)
             for (auto f : per_field) flat.push_back(f);
+        for (const auto& per_field : c.natural_field)
+            for (auto f : per_field) flat.push_back(f);
     }
     std::vector<long long> sum(flat.size());
     MPI_Reduce(flat.data(), sum.data(), static_cast<int>(flat.size()), MPI_LONG_LONG, MPI_SUM, 0, comm);
@@ -452,8 +457,8 @@ void generate(const Options& options, MPI_Comm comm) {
             o["fault_rate"] = options.fault_rate;
             o["data_fault_rate"] = ctx.data_fault_rate();
             auto& tables = j["tables"];
-            const std::size_t per = 2 + kFaults + kDataFaults + kDataFaults * kMaxFields;
-            nlohmann::ordered_json data_faults, data_faults_by_field;
+            const std::size_t per = 2 + kFaults + kDataFaults + 2 * kDataFaults * kMaxFields;
+            nlohmann::ordered_json data_faults, data_faults_by_field, natural_by_field;
             for (const TableSpec& spec : all_tables()) {
                 nlohmann::ordered_json e;
                 std::int64_t rows = 0, sup = 0;
@@ -477,6 +482,12 @@ void generate(const Options& options, MPI_Comm comm) {
                             if (const auto n = sum[t * per + 2 + kFaults + kDataFaults + f * kMaxFields + k])
                                 data_faults_by_field[std::string(data_fault_name(f))][spec.name]
                                                     [spec.columns[static_cast<std::size_t>(k + 1)].name] = n;
+                    const std::size_t natural = 2 + kFaults + kDataFaults + kDataFaults * kMaxFields;
+                    for (int f = 0; f < kDataFaults; ++f)
+                        for (int k = 0; k < kMaxFields; ++k)
+                            if (const auto n = sum[t * per + natural + f * kMaxFields + k])
+                                natural_by_field[std::string(data_fault_name(f))][spec.name]
+                                                [spec.columns[static_cast<std::size_t>(k + 1)].name] = n;
                 }
                 e["rows"] = rows;
                 e["superseded"] = sup;
@@ -493,6 +504,7 @@ void generate(const Options& options, MPI_Comm comm) {
                 {"missing_key", "one key field empty"}};
             j["data_faults"] = data_faults;
             j["data_faults_by_field"] = data_faults_by_field;
+            j["natural_by_field"] = natural_by_field;
             j["data_fault_definitions"] = {
                 {"missing_code", "a non-key code left empty in a kept row: IDS001 EthnicCategory, IDS101 "
                                  "SourceOfReferralIAPT, IDS201 ConsMechanism (on a contact that had one); MHS001 "
@@ -516,6 +528,10 @@ void generate(const Options& options, MPI_Comm comm) {
                 {"out_of_range_date", "a parseable but impossible date: IDS001 PersonBirthDate after the referral, IDS004 "
                                       "EmployStatusRecDate 1900-01-01"},
                 {"by_field", "data_faults_by_field: the same counts by kind, table and column"},
+                {"natural", "natural_by_field: values of the same classes that the clean data hold on their own, by "
+                            "kind, table and column (not-known and other codes for default_code, empty optional fields "
+                            "for missing_code, attended contacts with no activity); a data-quality job finds exactly "
+                            "natural + injected"},
                 {"note", "counted per affected row of the record's latest version (unpaired_score: per referral); rows "
                          "stay in the store. Calibrated rates hold at data fault rate 0: unpaired scores lower them, at "
                          "random, leaving the true means of contacts unchanged in expectation"}};

@@ -25,6 +25,9 @@ TEST(DqRules, AttendanceAndMechanism) {
     EXPECT_EQ(cls("attend_or_dna", ""), Class::Missing);
     EXPECT_EQ(cls("consultation_mechanism", "11"), Class::Valid);
     EXPECT_EQ(cls("consultation_mechanism", "98"), Class::Other);
+    EXPECT_EQ(cls("consultation_mechanism", "09"), Class::Valid);
+    EXPECT_EQ(cls("consultation_mechanism", "06"), Class::Invalid);  // SMS: retired (IAPT v2.1, MHSDS v5)
+    EXPECT_EQ(cls("consultation_mechanism", "03"), Class::Invalid);  // telemedicine web camera: retired
     EXPECT_EQ(cls("consultation_mechanism", "77"), Class::Invalid);  // the generator's invalid code
     EXPECT_EQ(cls("consultation_mechanism", "1"), Class::Invalid);   // codes are two characters
     EXPECT_EQ(cls("consultation_mechanism", "   "), Class::Missing);
@@ -48,6 +51,8 @@ TEST(DqRules, PersonFields) {
     EXPECT_EQ(cls("accommodation_type", "ZZ"), Class::Default);
     EXPECT_EQ(cls("ld_autism_status", "4"), Class::Valid);
     EXPECT_EQ(cls("ld_autism_status", "U"), Class::Default);
+    EXPECT_EQ(cls("ld_autism_status", "5"), Class::Valid);  // no diagnosis
+    EXPECT_EQ(cls("ld_autism_status", "X"), Class::Default);
     EXPECT_EQ(cls("ld_autism_status", "6"), Class::Invalid);
 }
 

@@ -83,9 +83,21 @@ TEST(MhnrgGroup, TeamTypesAndReasons) {
     EXPECT_EQ(group_of({}, {"E01"}), Group::Neurodevelopmental);
     EXPECT_EQ(group_of({}, {"A14"}), Group::PsychosisBipolar);
     EXPECT_EQ(group_of({}, {"A17"}), Group::Neurocognitive);
-    EXPECT_EQ(group_of({}, {"A06"}, "02"), Group::Addiction);
-    EXPECT_EQ(group_of({}, {"A06"}, "11"), Group::MoodAnxiety);
-    EXPECT_EQ(group_of({}, {"A06"}, "17"), Group::Crisis);
+    // MHSDS v6 PrimReasonReferralMH codes (mhnrg_grouping.csv).
+    EXPECT_EQ(group_of({}, {"A06"}, "12"), Group::EatingFeeding);
+    EXPECT_EQ(group_of({}, {"A06"}, "26"), Group::Neurodevelopmental);
+    EXPECT_EQ(group_of({}, {"A06"}, "30"), Group::Neurodevelopmental);
+    EXPECT_EQ(group_of({}, {"A06"}, "01"), Group::PsychosisBipolar);
+    EXPECT_EQ(group_of({}, {"A06"}, "03"), Group::PsychosisBipolar);
+    EXPECT_EQ(group_of({}, {"A06"}, "08"), Group::Neurocognitive);
+    EXPECT_EQ(group_of({}, {"A06"}, "14"), Group::Personality);
+    EXPECT_EQ(group_of({}, {"A06"}, "09"), Group::Addiction);
+    EXPECT_EQ(group_of({}, {"A06"}, "04"), Group::MoodAnxiety);
+    EXPECT_EQ(group_of({}, {"A06"}, "11"), Group::MoodAnxiety);  // PTSD, F43.1
+    EXPECT_EQ(group_of({}, {"A06"}, "15"), Group::Crisis);
+    EXPECT_EQ(group_of({}, {"A06"}, "18"), Group::Crisis);
+    EXPECT_EQ(group_of({}, {"A06"}, "17"), Group::Ungrouped);  // not an MHSDS v6 code
+    EXPECT_EQ(group_of({}, {"A06"}, "31"), Group::Ungrouped);  // employment support: no condition
     EXPECT_EQ(group_of({}, {"A06"}, "99"), Group::Ungrouped);
 }
 
