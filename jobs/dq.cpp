@@ -457,6 +457,57 @@ void count_tt_referrals(const Context& c, DatasetRows& data, int prom_field, int
         256));
 }
 
+/// MHSDS referrals discharged with 2+ attended contacts: PROM pairs (field) and the headline
+/// paired_outcomes. A pair is one assessment tool scored on two different dates (MHS606).
+void count_mhsds_outcomes(const Context& c, DatasetRows& data, int prom_field, int paired_measure, DqAcc& acc) {
+    const Dataset d = Dataset::Mhsds;
+    const std::string ref = data.referral(), contact = "MHS201CareContact", scores = "MHS606CodedScoreAssessmentRefer";
+    const Rows& r = data.rows(ref);
+    auto disch = c.s.read<std::int32_t>(d, ref, "ServDischDate", r.ranges);
+    const Rows& cr = data.rows(contact);
+    const auto& coff = data.offsets(contact);
+    auto att = c.s.read<std::uint16_t>(d, contact, "AttendOrDNACode", cr.ranges);
+    const auto att_dict = c.s.dictionary(d, contact, "AttendOrDNACode");
+    check_codes(att, att_dict.size(), contact + " AttendOrDNACode", c.o.store, c.comm);
+    const auto attended = member_of(att_dict, c.dq.list("attended"));
+    const Rows& sr = data.rows(scores);
+    const auto& soff = data.offsets(scores);
+    auto tool = c.s.read<std::uint16_t>(d, scores, "CodedAssToolType", sr.ranges);
+    auto value = c.s.read<std::int32_t>(d, scores, "PersScore", sr.ranges);
+    auto date = c.s.read<std::int32_t>(d, scores, "AssToolCompDate", sr.ranges);
+    check_codes(tool, c.s.dictionary(d, scores, "CodedAssToolType").size(), scores + " CodedAssToolType", c.o.store,
+                c.comm);
+    const Years y = c.years;
+    acc.merge(reduce::parallel_fold<DqAcc>(
+        disch.size(),
+        [&](DqAcc& a, std::size_t i) {
+            if (disch[i] == kMissing) return;
+            int attended_contacts = 0;
+            for (auto j = coff[i]; j < coff[i + 1]; ++j) attended_contacts += attended[att[static_cast<std::size_t>(j)]] ? 1 : 0;
+            if (attended_contacts < 2) return;
+            // Scores with a value, as (tool, date); a pair is the same tool on two dates.
+            thread_local std::vector<std::pair<std::uint16_t, std::int32_t>> sc;
+            sc.clear();
+            for (auto j = soff[i]; j < soff[i + 1]; ++j) {
+                const auto uj = static_cast<std::size_t>(j);
+                if (value[uj] != kMissing && date[uj] != kMissing) sc.emplace_back(tool[uj], date[uj]);
+            }
+            std::sort(sc.begin(), sc.end());
+            bool paired = false;
+            for (std::size_t k = 1; k < sc.size(); ++k) paired |= sc[k].first == sc[k - 1].first && sc[k].second != sc[k - 1].second;
+            const std::int32_t p = r.provider[i];
+            if (prom_field >= 0)
+                tally(a, static_cast<std::uint16_t>(prom_field), p, disch[i],
+                      paired ? Class::Valid : soff[i + 1] > soff[i] ? Class::Invalid : Class::Missing, y);
+            const int yr = year_of(disch[i], y);
+            if (paired_measure < 0 || yr < 0) return;
+            const auto yy = static_cast<std::int16_t>(yr);
+            a.head[{static_cast<std::uint16_t>(paired_measure), p, yy, 0}].add();
+            if (paired) a.head[{static_cast<std::uint16_t>(paired_measure), p, yy, 1}].add();
+        },
+        256));
+}
+
 /// MHSDS referrals received in the year that group to a population (src/mhnrg/grouping.hpp).
 void count_grouping(const Context& c, DatasetRows& data, int measure, DqAcc& acc) {
     const Dataset d = Dataset::Mhsds;
@@ -601,12 +652,7 @@ void run_dq(const RunOptions& o, MPI_Comm comm) {
             const auto idx = static_cast<std::uint16_t>(fi);
             switch (f.rule) {
                 case FieldRule::SnomedOnAttended: count_snomed_field(ctx, d, data, idx, local); break;
-                case FieldRule::PromPair:
-                    if (d != Dataset::Iapt)
-                        throw ConfigError("reference data dq_fields.csv: prom_pair is defined for iapt only (the store "
-                                          "holds no MHSDS scores)");
-                    prom_field = static_cast<int>(fi);
-                    break;
+                case FieldRule::PromPair: prom_field = static_cast<int>(fi); break;
                 default: count_record_field(ctx, d, data, idx, local);
             }
         }
@@ -616,8 +662,10 @@ void run_dq(const RunOptions& o, MPI_Comm comm) {
             if (prom_field >= 0 || paired >= 0 || complaint >= 0)
                 count_tt_referrals(ctx, data, prom_field, paired, complaint, local);
         } else {
-            const int grouped = headline_index(dqref, "grouped_to_population", ds);
+            const int grouped = headline_index(dqref, "grouped_to_population", ds),
+                      paired = headline_index(dqref, "paired_outcomes", ds);
             if (grouped >= 0) count_grouping(ctx, data, grouped, local);
+            if (prom_field >= 0 || paired >= 0) count_mhsds_outcomes(ctx, data, prom_field, paired, local);
         }
     }
     manifest.add_stage("read_and_group", clock.lap());

@@ -13,11 +13,12 @@ constexpr std::string_view kTabNames[kTabs] = {
     "IDS603PresentingComplaints", "IDS606CodedScoreAssessmentRefer", "IDS607CodedScoreAssessmentAct",
     "MHS001MPI", "MHS003AccommStatus", "MHS004EmpStatus", "MHS005PatInd", "MHS101Referral",
     "MHS102ServiceTypeReferredTo", "MHS201CareContact", "MHS202CareActivity", "MHS501HospProvSpell",
-    "MHS603ProvDiag", "MHS604PrimDiag", "MHS609PresComp", "MHS801ClusterTool", "MHS803CareCluster"};
+    "MHS603ProvDiag", "MHS604PrimDiag", "MHS606CodedScoreAssessmentRefer", "MHS609PresComp", "MHS801ClusterTool",
+    "MHS803CareCluster"};
 
 // Column counts the generators write after the submission id; a schema change that alters
 // them must be mirrored in iapt.cpp / mhsds.cpp, so fail loudly instead of writing skewed rows.
-constexpr int kFieldCounts[kTabs] = {6, 9, 3, 6, 3, 4, 4, 4, 7, 3, 3, 3, 9, 4, 6, 2, 4, 3, 3, 3, 2, 4};
+constexpr int kFieldCounts[kTabs] = {6, 9, 3, 6, 3, 4, 4, 4, 7, 3, 3, 3, 9, 4, 6, 2, 4, 3, 3, 4, 3, 2, 4};
 
 std::array<TabInfo, kTabs> make_info() {
     std::array<TabInfo, kTabs> info;

@@ -17,7 +17,7 @@ namespace mhbench::synth {
 /// The non-header tables the units write, in file order; the headers are written separately.
 enum Tab : int {
     IDS001, IDS101, IDS004, IDS201, IDS202, IDS603, IDS606, IDS607,
-    MHS001, MHS003, MHS004, MHS005, MHS101, MHS102, MHS201, MHS202, MHS501, MHS603, MHS604, MHS609,
+    MHS001, MHS003, MHS004, MHS005, MHS101, MHS102, MHS201, MHS202, MHS501, MHS603, MHS604, MHS606, MHS609,
     MHS801, MHS803,
     kTabs
 };

@@ -20,18 +20,24 @@ inline std::string_view pick_code(Rng& r, std::span<const W> w) { return w[r.pic
 enum Band : int { kCyp, kAdult, kOlder, kBands };
 /// Age band of a new person: 30.1% of people in contact in 2023-24 were under 18 (Mental
 /// Health Bulletin: 1,139,355 of 3,790,826); 65 and over: generator's choice.
-constexpr double kBandShare[kBands] = {0.28, 0.535, 0.185};
+constexpr double kBandShare[kBands] = {0.27, 0.54, 0.19};
 constexpr double kComingBack = 0.06;       // a person referred to the provider 2-24 months earlier in the period
-constexpr double kReReferral = 0.535;      // a referral of a person already referred this month (another team)
-constexpr double kContactScale = 1.11;     // multiplies every line's mean contacts (volume calibration)
+constexpr double kReReferral = 0.547;      // a referral of a person already referred this month (another team)
+constexpr double kContactScale = 1.07;     // multiplies every line's mean contacts (volume calibration)
 constexpr double kLengthOfStay = 50;       // mean days of a hospital spell (geometric)
-constexpr double kCarrySpellFactor = 0.35;
-constexpr double kInpatientScale = 1.4;   // multiplies every line's share of referrals admitted  // open referrals at the start: likelihood of being in hospital
+constexpr double kInpatientScale = 1.4;    // multiplies every line's share of referrals admitted
 constexpr double kTransition = 0.22;       // 18-25 year olds with a CYP referral before 18 still open
 constexpr double kEmbeddedIps = 0.02;      // adult CMHT / EIP / rehab referrals seen by an embedded IPS worker
 constexpr double kIpsRefused = 0.04;       // IPS activity coded with the refused qualifier
 constexpr double kSnomedRecorded = 0.78;   // attended contacts with a SNOMED CT activity (target 70%)
 constexpr double kPresCompRecorded = 0.35; // referrals with a presenting complaint (MHS609)
+// Outcome measures (MHS606): a referral with 2+ attended contacts is scored at its first attended
+// contact, and of those again at its last (a pair): 55% x 70% = 38.5% paired, near the Core Data
+// Pack's 40% target (generator's choice; no national figure in the notes).
+constexpr double kOutcomeRecorded = 0.55, kOutcomeRepeated = 0.7;
+// One item stands for each tool (SNOMED CT, as NHS Digital's and NHS England's MHSDS code use
+// them): HoNOS item 1 for adults, Current View item 20 for children, EDE-Q global for eating disorders.
+constexpr std::string_view kToolAdult = "979641000000103", kToolCyp = "987441000000102", kToolEating = "959611000000101";
 constexpr double kClustered = 0.65;        // adult referrals of clustering services given a cluster
 constexpr double kLateReview = 0.25;       // cluster reviews after the maximum review period
 constexpr int kLastClusterYear = 2022;     // PbR clusters were retired after 2022-23
@@ -223,9 +229,8 @@ constexpr double long_share(std::string_view team) {
         if (t == team) return share;
     return 0;
 }
-constexpr double kLongDays = 360;       // long-running care: lasts 180 days plus this on average
-constexpr double kLongRemaining = 300;  // open at the start: remaining days beyond the first month
-constexpr double kCarryContactFactor = 0.35;  // open at the start: contacts a month relative to new long-running care
+constexpr double kLongDays = 360;       // long-running care: lasts kLongMinDays plus this on average
+constexpr double kLongMinDays = 180;    // long-running care: the part every course lasts
 
 // Legacy clusters: caseload mix within each super class (generator's choice) and the maximum
 // review period of each cluster (SPEC section 5; NHS Digital CAP measure ACC36).

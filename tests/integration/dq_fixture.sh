@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# `mhbench run dq` on the hand-made fixture tests/fixtures/dq_small: the national counts of every
-# field and the headline measures equal the ones worked by hand (README there), at 1 and 3 ranks
-# and 1-2 threads; below England the counts are suppressed or rounded.
+# `mhbench run dq` on the hand-made fixtures tests/fixtures/dq_small (Talking Therapies) and
+# tests/fixtures/dq_mhsds (MHSDS): the national counts of every field and the headline measures
+# equal the ones worked by hand (READMEs there), at 1 and 3 ranks and 1-2 threads; below England
+# the counts are suppressed or rounded.
 # Arguments: the mhbench binary and a scratch directory.
 set -euo pipefail
 bin=$1
 work=$2
-fixture=$(cd "$(dirname "$0")/../fixtures/dq_small" && pwd)
+fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 run() { mpirun --oversubscribe --bind-to none -np "$@"; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-run 1 "$bin" ingest --in "$fixture" --store "$work/store.h5" >/dev/null
-for np in 1 3; do
-  for th in 1 2; do
-    out="$work/out_np${np}_t${th}"
-    run "$np" "$bin" run dq --store "$work/store.h5" --year 2023-24 --out "$out" --threads "$th" >/dev/null
-    cut -d, -f4-6,8-13 "$out/dq_fields_national.csv" | diff "$fixture/expected_fields_national.csv" - ||
-      { echo "FAIL: field counts differ from the hand-worked ones at $np ranks, $th threads"; exit 1; }
-    cut -d, -f4,5,7,8 "$out/dq_headline_national.csv" | diff "$fixture/expected_headline_national.csv" - ||
-      { echo "FAIL: headline measures differ from the hand-worked ones at $np ranks, $th threads"; exit 1; }
+for name in dq_small dq_mhsds; do
+  fixture=$fixtures/$name
+  run 1 "$bin" ingest --in "$fixture" --store "$work/$name.h5" >/dev/null
+  for np in 1 3; do
+    for th in 1 2; do
+      out="$work/${name}_np${np}_t${th}"
+      run "$np" "$bin" run dq --store "$work/$name.h5" --year 2023-24 --out "$out" --threads "$th" >/dev/null
+      cut -d, -f4-6,8-13 "$out/dq_fields_national.csv" | diff "$fixture/expected_fields_national.csv" - ||
+        { echo "FAIL: $name field counts differ from the hand-worked ones at $np ranks, $th threads"; exit 1; }
+      cut -d, -f4,5,7,8 "$out/dq_headline_national.csv" | diff "$fixture/expected_headline_national.csv" - ||
+        { echo "FAIL: $name headline measures differ from the hand-worked ones at $np ranks, $th threads"; exit 1; }
+    done
   done
 done
-out="$work/out_np1_t1"
+out="$work/dq_small_np1_t1"
 # Provider AAA: 12 contacts -> 10; 9 valid -> 10; 1 default, 1 invalid, 1 missing -> suppressed; 9/12 = 75%.
 grep -qx '2023-24,AAA,Provider A,iapt,IDS201CareContact,AttendOrDNACode,attendance,10,10,,,,,75.0' \
   "$out/dq_fields_provider.csv" || { echo "FAIL: provider disclosure control"; exit 1; }
@@ -31,4 +35,8 @@ grep -q '^2023-24,2023-04,AAA,Provider A,iapt,IDS201CareContact,AttendOrDNACode,
 # Headline targets: SNOMED 4/7 = 57.1% misses 70%; paired outcomes 1/3 = 33.3% misses 40%.
 grep -q '^2023-24,ENG,England,iapt,snomed_attended_contacts,.*,4,7,57.1,.*,70.0,no$' "$out/dq_headline_national.csv"
 grep -q '^2023-24,ENG,England,iapt,paired_outcomes,.*,1,3,33.3,.*,40.0,no$' "$out/dq_headline_national.csv"
-echo "OK: dq counts on dq_small equal the hand-worked ones"
+# MHSDS: paired outcomes 1/4 = 25.0% misses 40%; SNOMED 7/11 = 63.6% misses 70%.
+out="$work/dq_mhsds_np1_t1"
+grep -q '^2023-24,ENG,England,mhsds,paired_outcomes,.*,1,4,25.0,.*,40.0,no$' "$out/dq_headline_national.csv"
+grep -q '^2023-24,ENG,England,mhsds,snomed_attended_contacts,.*,7,11,63.6,.*,70.0,no$' "$out/dq_headline_national.csv"
+echo "OK: dq counts on dq_small and dq_mhsds equal the hand-worked ones"

@@ -126,11 +126,12 @@ TEST(DqRules, BuiltInFieldsAndMeasures) {
         prom += f.rule == FieldRule::PromPair;
         snomed += f.rule == FieldRule::SnomedOnAttended;
     }
-    EXPECT_EQ(prom, 1);
+    EXPECT_EQ(prom, 2);  // Talking Therapies and MHSDS
     EXPECT_EQ(snomed, 2);
     ASSERT_NE(r.headline("snomed_attended_contacts", "mhsds"), nullptr);
     EXPECT_EQ(*r.headline("snomed_attended_contacts", "mhsds")->target_percent, 70.0);
     EXPECT_EQ(*r.headline("paired_outcomes", "iapt")->target_percent, 40.0);
+    EXPECT_EQ(*r.headline("paired_outcomes", "mhsds")->target_percent, 40.0);
     EXPECT_FALSE(r.headline("valid_presenting_complaint", "iapt")->target_percent.has_value());
     EXPECT_EQ(r.earliest_record_date, days_from_civil(2000, 1, 1));
     EXPECT_EQ(r.max_age_years, 120);
