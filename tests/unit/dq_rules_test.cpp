@@ -74,6 +74,8 @@ TEST(DqRules, ReferralFields) {
     EXPECT_EQ(cls("source_of_referral", "B1"), Class::Valid);
     EXPECT_EQ(cls("source_of_referral", "M7"), Class::Valid);
     EXPECT_EQ(cls("source_of_referral", "Z9"), Class::Invalid);
+    EXPECT_EQ(cls("source_of_referral", "N4"), Class::Valid);    // other Talking Therapies service
+    EXPECT_EQ(cls("source_of_referral", "N5"), Class::Invalid);
 }
 
 TEST(DqRules, DiagnosesAndSnomed) {
