@@ -4,29 +4,12 @@
 # referrals and late reviews (the generator makes about a quarter late), so adherence is
 # strictly between 0 and 1; a year after clusters ended gives header-only tables and a note.
 # Arguments: the mhbench binary and a scratch directory.
-set -euo pipefail
-bin=$1
-work=$2
-rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe --bind-to none -np "$@"; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/lib/common.sh" "$@"
 
 run 2 "$bin" synth --out "$work/data" --year 2022-23 --scale 0.02 --seed 7 --faults 0.01 >/dev/null
 run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
 
-ref=""
-for np in 1 2 3 4; do
-  for th in 1 2; do
-    out="$work/out_np${np}_t${th}"
-    run "$np" "$bin" run clusters --store "$work/store.h5" --year 2022-23 --out "$out" --threads "$th" >/dev/null
-    if [ -z "$ref" ]; then ref=$out; continue; fi
-    for f in "$ref"/*.csv; do
-      cmp "$f" "$out/$(basename "$f")" || { echo "FAIL: $(basename "$f") differs at $np ranks, $th threads"; exit 1; }
-    done
-    h5diff --exclude-attribute / "$ref/results.h5" "$out/results.h5" >/dev/null ||
-      { echo "FAIL: results.h5 differs at $np ranks, $th threads"; exit 1; }
-  done
-done
+same_outputs_at_ranks_threads clusters "$work/store.h5" 2022-23 "$work/out_{}"
 for level in national region icb provider; do
   for t in caseload summary; do
     [ -s "$ref/clusters_${t}_${level}.csv" ] || { echo "FAIL: no clusters_${t}_${level}.csv"; exit 1; }

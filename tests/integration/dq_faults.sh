@@ -4,13 +4,8 @@
 # dq_quarantine; tests/integration/dq_check.py, an independent checker), and the outputs are
 # byte-identical at 1-4 ranks x 1-2 threads (CSVs with cmp, results.h5 with h5diff).
 # Arguments: the mhbench binary and a scratch directory.
-set -euo pipefail
-bin=$1
-work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe --bind-to none -np "$@"; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/lib/common.sh" "$@"
 
 # truth.json records every injected data-level fault and every value of the same class the
 # clean data hold on their own: dq must find exactly their sum.
@@ -21,20 +16,7 @@ rm -f "$work"/data/*.csv  # the store holds what is needed; truth.json stays
 # covers the two years before it as well, so every generated record falls in a run year.
 years=2021-22:2023-24
 
-ref=""
-for np in 1 2 3 4; do
-  for th in 1 2; do
-    out="$work/out_np${np}_t${th}"
-    run "$np" "$bin" run dq --store "$work/store.h5" --year "$years" --out "$out" --threads "$th" >/dev/null
-    if [ -z "$ref" ]; then ref=$out; continue; fi
-    for f in "$ref"/*.csv; do
-      cmp "$f" "$out/$(basename "$f")" || { echo "FAIL: $(basename "$f") differs at $np ranks, $th threads"; exit 1; }
-    done
-    h5diff --exclude-attribute / "$ref/results.h5" "$out/results.h5" >/dev/null ||
-      { echo "FAIL: results.h5 differs at $np ranks, $th threads"; exit 1; }
-    rm -rf "$out"  # identical to the first: keep the scratch space small
-  done
-done
+same_outputs_at_ranks_threads dq "$work/store.h5" "$years" "$work/out_{}"
 /usr/bin/python3 "$here/dq_check.py" "$ref" "$work/data/truth.json"
 # Something real was reported at provider level, with disclosure control (multiples of 5).
 awk -F, 'NR > 1 && $8 != "" && $8 % 5 != 0 { bad = 1 } END { exit bad }' "$ref/dq_fields_provider.csv" ||

@@ -4,13 +4,8 @@
 # equal the ones worked by hand (READMEs there), at 1 and 3 ranks and 1-2 threads; below England
 # the counts are suppressed or rounded.
 # Arguments: the mhbench binary and a scratch directory.
-set -euo pipefail
-bin=$1
-work=$2
+source "$(dirname "$0")/lib/common.sh" "$@"
 fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
-rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe --bind-to none -np "$@"; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 for name in dq_small dq_mhsds; do
   fixture=$fixtures/$name

@@ -3,31 +3,14 @@
 # 1-4 ranks and 1-2 threads: byte-identical CSVs and identical results.h5 datasets; the generated
 # side inputs reach the results (targets for every ICB, fidelity in every band).
 # Arguments: the mhbench binary and a scratch directory.
-set -euo pipefail
-bin=$1
-work=$2
-rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe --bind-to none -np "$@"; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/lib/common.sh" "$@"
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 run 2 "$bin" synth --out "$work/data" --scale 0.01 --seed 7 --years 2022-23:2023-24 --faults 0.01 >/dev/null
 run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
 
-ref=""
-for np in 1 2 3 4; do
-  for th in 1 2; do
-    out="$work/out_np${np}_t${th}"
-    run "$np" "$bin" run ips --store "$work/store.h5" --year 2022-23:2023-24 --out "$out" --threads "$th" >/dev/null
-    if [ -z "$ref" ]; then ref=$out; continue; fi
-    for f in "$ref"/*.csv; do
-      cmp "$f" "$out/$(basename "$f")" || { echo "FAIL: $(basename "$f") differs at $np ranks, $th threads"; exit 1; }
-    done
-    h5diff --exclude-attribute / "$ref/results.h5" "$out/results.h5" >/dev/null ||
-      { echo "FAIL: results.h5 differs at $np ranks, $th threads"; exit 1; }
-  done
-done
+same_outputs_at_ranks_threads ips "$work/store.h5" 2022-23:2023-24 "$work/out_{}"
 # Something real was computed: England has IPS referrals by both routes, access in 2023-24,
 # a target (the scaled ambition: 55,000 x 0.01 = 550), and teams in every fidelity band.
 nat="$ref/ips_national.csv"

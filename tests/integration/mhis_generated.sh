@@ -4,29 +4,12 @@
 # categories, Baseline funding only); the other jobs' results, when present beside --out, give
 # unit costs; a ledger with a bad row fails with a message naming the file, row and field.
 # Arguments: the mhbench binary and a scratch directory.
-set -euo pipefail
-bin=$1
-work=$2
-rm -rf "$work" && mkdir -p "$work"
-run() { mpirun --oversubscribe --bind-to none -np "$@"; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/lib/common.sh" "$@"
 
 run 2 "$bin" synth --out "$work/data" --year 2022-23 --scale 0.01 --seed 11 >/dev/null
 run 2 "$bin" ingest --in "$work/data" --store "$work/store.h5" >/dev/null
 
-ref=""
-for np in 1 2 3 4; do
-  for th in 1 2; do
-    out="$work/results_np${np}_t${th}/mhis"
-    run "$np" "$bin" run mhis --store "$work/store.h5" --year 2022-23 --out "$out" --threads "$th" >/dev/null
-    if [ -z "$ref" ]; then ref=$out; continue; fi
-    for f in "$ref"/*.csv; do
-      cmp "$f" "$out/$(basename "$f")" || { echo "FAIL: $(basename "$f") differs at $np ranks, $th threads"; exit 1; }
-    done
-    h5diff --exclude-attribute / "$ref/results.h5" "$out/results.h5" >/dev/null ||
-      { echo "FAIL: results.h5 differs at $np ranks, $th threads"; exit 1; }
-  done
-done
+same_outputs_at_ranks_threads mhis "$work/store.h5" 2022-23 "$work/results_{}/mhis"
 
 # Independent sum: core categories (not 16, 17, 18a-c, 19, ADHD, not applicable), Baseline only.
 want=$(awk -F, 'NR > 1 && $2 == "2022-23" && $4 == "Baseline" &&
