@@ -76,6 +76,15 @@ struct ProvYear {
 /// Indexed like calib_years(); keyed by provider code.
 std::array<ProvYear, 2> provider_years(const std::string& code);
 
+/// Provider variation of reliable recovery: real provider rates vary far more than chance alone.
+/// On the arcsine-square-root scale the 2023-24 provider rows have an untrimmed DerSimonian-Laird
+/// τ² of 0.00161 and the packs' Winsorised φ = 13.8 (docs/packs.md). Each Talking Therapies
+/// provider has a lasting effect b ~ N(0, kProviderRrSd) on that scale, the same in every year and
+/// complaint (iapt.cpp). τ = 0.04 (τ² = 0.0016) also gives a Winsorised φ of about 15 at scale 1
+/// with the published sizes (simulated), close to 13.8; the packs' Winsorised τ² (0.00078)
+/// understates a normal spread by about half.
+constexpr double kProviderRrSd = 0.04;
+
 /// Known truth: mean attended treatment contacts of finished, reliably recovered referrals.
 struct TrueMeans {
     double total = 0, low = 0, high = 0, unclassified = 0;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 #include <span>
 #include <sstream>
+#include <string_view>
 
 #include "model/errors.hpp"
 #include "synth/embedded.hpp"
@@ -22,10 +24,10 @@ constexpr double kMhsdsReferrals = 5.3e6;
 // Providers with no published 2023-24 row (new or suppressed) still take part, small.
 constexpr double kSmallReferrals = 20, kSmallFinishedShare = 0.367;
 
-Catalogue build() {
-    Catalogue c;
-    std::map<std::string, int> icb_index;
-    std::istringstream in{std::string(embedded::iapt_providers_csv())};
+/// Data rows of an embedded CSV (comment lines and the header skipped), each with `fields` fields.
+std::vector<std::vector<std::string>> embedded_rows(std::string_view text, std::size_t fields, const char* what) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in{std::string(text)};
     std::string line;
     bool header = true;
     while (std::getline(in, line)) {
@@ -35,57 +37,47 @@ Catalogue build() {
             continue;
         }
         auto f = split_csv_line(line);
-        if (f.size() != 8) throw ConfigError("synth: malformed embedded provider row");
-        auto [it, added] = icb_index.try_emplace(f[2], static_cast<int>(c.icbs.size()));
-        if (added) c.icbs.push_back({f[2], f[3], f[4], f[5], {}, 0, 0});
+        if (f.size() != fields) throw ConfigError(std::string("synth: malformed embedded ") + what + " row: " + line);
+        rows.push_back(std::move(f));
+    }
+    return rows;
+}
+
+Catalogue build() {
+    Catalogue c;
+    // The 42 ICBs of 2023-24: every generated organisation sits in one of these.
+    std::map<std::string, int> icb_index;
+    int sub_icb = 0;
+    for (auto& f : embedded_rows(embedded::icbs_2023_csv(), 6, "ICB")) {
+        if (!icb_index.try_emplace(f[0], static_cast<int>(c.icbs.size())).second)
+            throw ConfigError("synth: ICB " + f[0] + " listed twice in the embedded ICB list");
+        Icb icb{f[0], f[1], f[2], f[3], {}, 0, 0, std::stod(f[4])};
+        // Sub-ICB location codes: a letter and two digits, unique across ICBs (made up).
+        for (int k = 0; k < std::stoi(f[5]); ++k, ++sub_icb)
+            icb.sub_icbs.push_back(std::string{static_cast<char>('A' + sub_icb / 100 % 26),
+                                               static_cast<char>('0' + sub_icb / 10 % 10),
+                                               static_cast<char>('0' + sub_icb % 10)});
+        c.icbs.push_back(std::move(icb));
+    }
+    if (c.icbs.size() != 42) throw ConfigError("synth: the embedded ICB list must have the 42 ICBs of 2023-24");
+
+    // Talking Therapies providers, each in its ICB of 2023-24 (icb_2023_code: the lookup's ICB,
+    // or its predecessor where the lookup already has a 2025-26 merged ICB).
+    for (auto& f : embedded_rows(embedded::iapt_providers_csv(), 9, "provider")) {
+        const auto it = icb_index.find(f[8]);
+        if (it == icb_index.end())
+            throw ConfigError("synth: provider " + f[0] + " has icb_2023_code " + f[8] + ", not one of the 42 ICBs of 2023-24");
         Provider p{f[0], f[1], it->second, kSmallReferrals, kSmallFinishedShare, false, provider_years(f[0])};
         if (!f[6].empty() && std::stod(f[6]) > 0) {
             p.referrals = std::stod(f[6]);
             const double fin = f[7].empty() ? 0 : std::stod(f[7]);
             p.finished_share = std::clamp(fin / p.referrals, 0.05, 0.9);
         }
-        c.icbs[p.icb].iapt_weight += p.referrals;
+        c.icbs[static_cast<std::size_t>(p.icb)].iapt_weight += p.referrals;
         c.iapt.push_back(std::move(p));
     }
-    // Sub-ICB location codes: two digits and a letter, unique across ICBs.
-    int n = 0;
-    for (auto& icb : c.icbs)
-        for (int k = 0; k < 3; ++k, ++n)
-            icb.sub_icbs.push_back(std::string{static_cast<char>('0' + n / 26 / 10 % 10),
-                                               static_cast<char>('0' + n / 26 % 10),
-                                               static_cast<char>('A' + n % 26)});
-
-    // The 42 ICBs of 2023-24: MHSDS providers sit only in these. Codes shared with the provider
-    // lookup (ICBs not merged since) keep the lookup's entry.
-    {
-        std::istringstream icb_in{std::string(embedded::icbs_2023_csv())};
-        bool head = true;
-        int made = 0;
-        while (std::getline(icb_in, line)) {
-            if (line.empty() || line[0] == '#') continue;
-            if (head) {
-                head = false;
-                continue;
-            }
-            auto f = split_csv_line(line);
-            if (f.size() != 6) throw ConfigError("synth: malformed embedded ICB row");
-            auto [it, added] = icb_index.try_emplace(f[0], static_cast<int>(c.icbs.size()));
-            if (added) {
-                c.icbs.push_back({f[0], f[1], f[2], f[3], {}, 0, 0});
-                // Sub-ICB location codes of the ICBs new here: a letter, two digits, unique.
-                for (int k = 0; k < std::stoi(f[5]); ++k, ++made)
-                    c.icbs.back().sub_icbs.push_back(std::string{static_cast<char>('A' + made / 100 % 26),
-                                                                 static_cast<char>('0' + made / 10 % 10),
-                                                                 static_cast<char>('0' + made % 10)});
-            }
-            c.icbs[it->second].of_2023 = true;
-            c.icbs[it->second].population = std::stod(f[4]);
-        }
-    }
-    std::vector<int> icbs_2023;
-    for (int i = 0; i < static_cast<int>(c.icbs.size()); ++i)
-        if (c.icbs[i].of_2023) icbs_2023.push_back(i);
-    if (icbs_2023.size() != 42) throw ConfigError("synth: the embedded ICB list must have the 42 ICBs of 2023-24");
+    std::vector<int> icb_ids(c.icbs.size());
+    std::iota(icb_ids.begin(), icb_ids.end(), 0);
 
     // MHSDS submitters: a fixed stream (not the user's seed) so codes are stable.
     std::set<std::string> used;
@@ -102,8 +94,8 @@ Catalogue build() {
     };
     // An ICB drawn by population.
     std::vector<double> pop;
-    for (int i : icbs_2023) pop.push_back(c.icbs[i].population);
-    auto any_icb = [&] { return icbs_2023[rng.pick(std::span<const double>(pop))]; };
+    for (int i : icb_ids) pop.push_back(c.icbs[i].population);
+    auto any_icb = [&] { return icb_ids[rng.pick(std::span<const double>(pop))]; };
     // Kinds of submitter: count and share of national activity. Trusts carry ~92% (MHSDS
     // training slides: 90-95%); mental health trusts are sized by their ICB's population.
     struct Kind {
@@ -125,7 +117,7 @@ Catalogue build() {
     };
     {
         // One trust in every ICB; the 13 more go to the most populous ICBs, which they share.
-        std::vector<int> order(icbs_2023);
+        std::vector<int> order(icb_ids);
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return c.icbs[a].population > c.icbs[b].population; });
         std::vector<int> home(order);
         for (int i = 0; static_cast<int>(home.size()) < kMhTrusts.count; ++i) home.push_back(order[static_cast<std::size_t>(i)]);

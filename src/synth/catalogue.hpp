@@ -1,7 +1,7 @@
 #pragma once
 // Organisations the generator uses: the real Talking Therapies providers (embedded reference
-// data, ICBs of the provider lookup) and 300 synthetic MHSDS submitters spread over the 42 real
-// ICBs of 2023-24 (embedded data/icbs_2023.csv).
+// data) and 300 synthetic MHSDS submitters, all in the 42 real ICBs of 2023-24 (embedded
+// data/icbs_2023.csv; the only ICBs any generated file names).
 #include <array>
 #include <string>
 #include <vector>
@@ -14,7 +14,6 @@ struct Icb {
     std::string code, name, region_code, region_name;
     std::vector<std::string> sub_icbs;  // synthetic sub-ICB location codes (residence)
     double iapt_weight = 0, mhsds_weight = 0;  // expected referrals a year at scale 1
-    bool of_2023 = false;   // one of the 42 ICBs of 2023-24 (MHSDS providers sit only in these)
     double population = 0;  // millions, approximate (a weight only)
 };
 

@@ -30,6 +30,12 @@ std::string_view draw(Rng& r, const WeightedCode (&w)[N]) {
     return w[r.pick(std::span<const WeightedCode>(w, N))].code;
 }
 
+/// Days before the period from which referrals are generated for the carry-in (part 0); only
+/// those still open at its start are kept. Talking Therapies courses rarely last a year; MHSDS
+/// long-running care lasts years, so its whole history of about three years is generated, and
+/// the care open at the start of every year of a run comes from the same process.
+constexpr int kCarryDaysIapt = 400, kCarryDaysMhsds = 3 * 365;
+
 struct Unit {
     Dataset ds;
     int prov, year, part;  // year = index into Ctx::years

@@ -65,6 +65,10 @@ constexpr std::array<std::string_view, 6> kCodes[kCats] = {
     {"F4X.1", "XX999", "0", "ZZZ"},
 };
 
+// Provider effects on reliable recovery (calib.hpp kProviderRrSd): the same stream for a provider
+// in every unit, so its effect lasts across months and years.
+constexpr std::uint64_t kProviderEffectStream = 0x50524546ull;
+
 std::string_view complaint_code(Rng& r, int cat, std::string& buf) {
     const auto& codes = kCodes[cat];
     std::size_t n = 0;
@@ -83,7 +87,7 @@ std::string_view complaint_code(Rng& r, int cat, std::string& buf) {
 // Contacts of other finished courses vs the recovered ones: fewer, and more often low intensity only.
 constexpr double kNonRecoveredLow = 0.8, kNonRecoveredHigh = 0.66;
 constexpr double kNotFinishedAccess = 0.49;  // share of non-finishing referrals seen at least once
-constexpr double kNotFinishedLow = 0.65;     // their single treatment contact is low intensity
+constexpr double kNotFinishedLow = 0.75;     // their single treatment contact is low intensity
 constexpr double kEmploymentShare = 0.08;    // finished courses with employment support
 constexpr double kEmploymentMean = 2.5;      // employment support contacts of such a course
 constexpr double kAssessmentFirst = 0.85;    // courses that start with an assessment (AppType 01)
@@ -134,6 +138,23 @@ YearPlan make_plan(const YearCalib& yc) {
     p.late_share = a.late_seen / (a.attended + a.late_seen);
     p.media = a.media;
     return p;
+}
+
+/// Outcome class probabilities of a provider with effect b on the arcsine-square-root scale:
+/// among courses at caseness the reliably recovered share is sin²(asin √p + b), the difference
+/// taken from or given to the improved-only and no-change classes (so deterioration,
+/// not-at-caseness and recovered-only courses, and with them the planted median, stay as they are).
+std::array<double, kClasses> provider_classes(const CatPlan& cp, double b) {
+    std::array<double, kClasses> c = cp.cls;
+    const double atc = 1 - c[kNotCase];
+    if (atc <= 0) return c;
+    const double rest = c[kImprovedOnly] + c[kNoChange];
+    const double angle = std::clamp(std::asin(std::sqrt(c[kRelRecovered] / atc)) + b, 0.0, std::acos(0.0));
+    const double moved = std::clamp(std::pow(std::sin(angle), 2) * atc - c[kRelRecovered], -c[kRelRecovered], rest);
+    c[kRelRecovered] += moved;
+    if (rest > 0)
+        for (int k : {kImprovedOnly, kNoChange}) c[k] *= (rest - moved) / rest;
+    return c;
 }
 
 const YearPlan& plan_for(int start_year) {
@@ -314,7 +335,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     const Day stop = ctx.tt_stop(u.prov, u.year);  // provider's last submitted day
     Day lo, hi;
     if (u.part == 0) {  // received in the 400 days before the period; only those still open are kept
-        lo = fy.first_day() - 400;
+        lo = fy.first_day() - kCarryDaysIapt;
         hi = fy.first_day() - 1;
     } else {
         const int ms = fy.start_year * 12 + 3 + u.part - 1;
@@ -323,6 +344,10 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     }
     const std::int64_t n = ctx.unit_count(u);
     const double non_per_att = 0.9 * plan.non_attended_per_attended;  // the rest: referrals never seen
+    const double provider_effect =
+        Rng(mix({ctx.opt.seed, kProviderEffectStream, static_cast<std::uint64_t>(u.prov)})).normal(0, kProviderRrSd);
+    std::array<std::array<double, kClasses>, kCats> classes;  // this provider's outcome classes by complaint
+    for (int c = 0; c < kCats; ++c) classes[c] = provider_classes(plan.cat[c], provider_effect);
 
     std::vector<Contact> contacts;
     std::vector<std::uint64_t> subs;
@@ -350,7 +375,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         int cls = -1;
         slots.clear();
         if (finish) {
-            cls = static_cast<int>(rng.pick(std::span<const double>(cp.cls.data(), kClasses)));
+            cls = static_cast<int>(rng.pick(std::span<const double>(classes[cat].data(), kClasses)));
             bool ok = false;
             for (int t = 0; t < 20 && !ok; ++t) ok = build_scores(rng, cat, cp, cls, xm, ym, sc);
             if (!ok) {
@@ -390,14 +415,18 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         // --- contacts: every planned attended contact is preceded by non-attended ones
         contacts.clear();
         Day day = received + 3 + rng.geometric(18);
+        // Appointment outcomes and media follow the published shares of the year the contact
+        // falls in (a course across a year boundary changes mix with the year), so each year of a
+        // multi-year run matches its own published figures.
+        auto contact_plan = [&]() -> const YearPlan& { return plan_for(FinancialYear::of(day).start_year); };
         auto medium = [&](bool recorded) {
-            return recorded && rng.chance(kMediumRecorded)
-                       ? kMediaCodes[rng.pick(std::span<const double>(plan.media.data(), plan.media.size()))]
-                       : std::string_view();
+            const auto& media = contact_plan().media;
+            return recorded && rng.chance(kMediumRecorded) ? kMediaCodes[rng.pick(std::span<const double>(media.data(), media.size()))]
+                                                           : std::string_view();
         };
         auto non_attended = [&](std::string_view app) {
             static constexpr std::string_view codes[] = {"3", "2", "4", "7"};
-            const std::string_view a = codes[rng.pick(std::span<const double>(plan.attend.data(), 4))];
+            const std::string_view a = codes[rng.pick(std::span<const double>(contact_plan().attend.data(), 4))];
             contacts.push_back({day, app, a, medium(a == "3" || a == "7"), 0});
             day += 2 + rng.geometric(4);
         };
@@ -415,7 +444,7 @@ void generate_iapt_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             else if (rng.chance(0.1)) app = "05";
             const int before = rng.geometric(non_per_att);
             for (int c = 0; c < before; ++c) non_attended(app);
-            contacts.push_back({day, app, rng.chance(plan.late_share) ? "6" : "5", medium(true), s});
+            contacts.push_back({day, app, rng.chance(contact_plan().late_share) ? "6" : "5", medium(true), s});
             day += (s == 0 ? 7 + rng.geometric(14) : 4 + rng.geometric(6)) + 1;
             // Keep a course within about a year of referral, so the carry-in window sees it whole.
             if (day > received + 300) day = std::max(contacts.back().day + 1, received + 300 + static_cast<Day>(k) / 4);

@@ -101,8 +101,8 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     };
 
     Day lo, hi;
-    if (u.part == 0) {  // referrals received in the two years before the period, still open at its start
-        lo = fy.first_day() - 730;
+    if (u.part == 0) {  // referrals received in the years before the period; those still open at its start are kept
+        lo = fy.first_day() - kCarryDaysMhsds;
         hi = fy.first_day() - 1;
     } else {
         const int ms = fy.start_year * 12 + 3 + u.part - 1;
@@ -112,19 +112,19 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
     const std::int64_t n = ctx.unit_count(u), n_persons = persons_of_unit(ctx, u);
 
     std::vector<Person> persons;
-    std::vector<Day> days;
+    std::vector<Day> persons_received;  // when each person of the unit was first referred
+    std::vector<Day> days, attended_days;
     std::vector<std::uint64_t> subs;
     std::unordered_set<std::uint64_t> person_dates;  // (person, date) of MHS003 / MHS004 rows: keys stay unique
     Rec rec;
     std::string buf, team;
     std::uint64_t next_contact = 0, next_spell = 0, next_extra = static_cast<std::uint64_t>(n);
-    // Service mix of new referrals, and of referrals open at the start (long-running care only).
-    double wb[kBands][kLineN], wl[kBands][kLineN];
+    // Service mix of referrals.
+    double wb[kBands][kLineN];
     for (std::size_t k = 0; k < kLineN; ++k)
-        for (int b = 0; b < kBands; ++b) {
-            wb[b][k] = kLines[k].w[b];
-            wl[b][k] = kLines[k].w[b] * long_share(kLines[k].team);
-        }
+        for (int b = 0; b < kBands; ++b) wb[b][k] = kLines[k].w[b];
+    // Part 0: people written so far (a person's first referral may have closed before the period).
+    std::unordered_set<std::uint64_t> carried_persons;
 
     auto team_id = [&](std::string_view team_type, int k) {
         team = "T";
@@ -132,20 +132,23 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         team.append(team_type);
         append_uint(team, static_cast<std::uint64_t>(k));
     };
-    auto person_row_once = [&](int tag, std::uint64_t seq, Day d) {
-        return person_dates.insert((seq << 24) ^ (static_cast<std::uint64_t>(tag) << 22) ^ static_cast<std::uint64_t>(d + 200000)).second;
+    auto person_row_once = [&](int tag, const Person& p, Day d) {
+        return person_dates
+            .insert((p.seq << 24) ^ (p.prefix * 0x9E3779B97F4A7C15ull) ^ (static_cast<std::uint64_t>(tag) << 22) ^
+                    static_cast<std::uint64_t>(d + 200000))
+            .second;
     };
-    auto employment_row = [&](std::uint64_t seq, Day d, std::string_view status) {
-        if (!person_row_once(1, seq, d)) return;
+    auto employment_row = [&](const Person& p, Day d, std::string_view status) {
+        if (!person_row_once(1, p, d)) return;
         rec.clear();
-        rec.id('Q', pre, seq).str(coded_field(MHS004, "EmployStatus", status, kInvalidEmploy, kDefaultEmploy)).date(d);
+        rec.id('Q', p.prefix, p.seq).str(coded_field(MHS004, "EmployStatus", status, kInvalidEmploy, kDefaultEmploy)).date(d);
         copies.one(subs, d);
         em.emit(MHS004, rec, subs);
     };
 
     for (std::int64_t i = 0; i < n; ++i) {
         const std::uint64_t ref = static_cast<std::uint64_t>(i);
-        const Day received = lo + rng.range(0, hi - lo);
+        Day received = lo + rng.range(0, hi - lo);
 
         // --- person: a third are children. The first referrals of the unit introduce its people
         // (some of them people coming back from a month 2-24 months earlier); the others are
@@ -167,31 +170,35 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                 }
             }
             persons.push_back(person);
+            persons_received.push_back(received);
         } else {
-            person = persons[rng.next() % persons.size()];
+            const std::size_t k = rng.next() % persons.size();
+            person = persons[k];
             person.is_new = false;
+            // Carry-in: referred again around the same time, as in a month of the period (so
+            // both referrals tend to be open at the start together).
+            if (u.part == 0) received = std::clamp(persons_received[k] + rng.range(-15, 15), lo, hi);
         }
-        const bool new_person = person.is_new;
+        bool new_person = person.is_new;
         const int age = age_at(person.birth, received);
         const int band = age < 18 ? kCyp : age < 65 ? kAdult : kOlder;
-        const Line& line = kLines[rng.pick(std::span<const double>(u.part == 0 ? wl[band] : wb[band], kLineN))];
+        const Line& line = kLines[rng.pick(std::span<const double>(wb[band], kLineN))];
         const Day first_event = std::max(received, ctx.start);  // for records of carried-in referrals
         const bool ips_team = line.team == "D05";
-        const bool embedded_ips = !ips_team && line.embedded_ips && rng.chance(kEmbeddedIps * (u.part == 0 ? 0.4 : 1.0));
+        const bool embedded_ips = !ips_team && line.embedded_ips && rng.chance(kEmbeddedIps);
 
         // --- activity: contacts at the line's rhythm; carried-in referrals only show the
         // contacts of the period (earlier months were earlier extracts)
         days.clear();
-        // Long-running care (caseloads of months to years) at a slower rhythm; everything open at
-        // the start of the period is such care, so later years of a run look like the first.
-        const bool long_running = u.part == 0 || rng.chance(long_share(line.team));
-        const bool seen = u.part == 0 || rng.chance(line.seen);
+        // Long-running care (caseloads of months to years) at a slower rhythm.
+        const bool long_running = rng.chance(long_share(line.team));
+        const bool seen = rng.chance(line.seen);
         const int gap = long_running ? std::max(7, 2 * line.gap) : line.gap;
-        Day day = u.part == 0 ? ctx.start + rng.geometric(gap) : received + rng.geometric(line.gap * 1.5);
+        Day day = received + rng.geometric(line.gap * 1.5);
         int n_contacts = 0;
         if (seen && long_running) {
-            const Day until = u.part == 0 ? ctx.start + 30 + rng.geometric(kLongRemaining) : received + 180 + rng.geometric(kLongDays);
-            n_contacts = std::max(1, static_cast<int>(kContactScale * (u.part == 0 ? kCarryContactFactor : 1.0) * (until - day) / gap));
+            const Day until = received + static_cast<int>(kLongMinDays) + rng.geometric(kLongDays);
+            n_contacts = std::max(1, static_cast<int>(kContactScale * (until - day) / gap));
         } else if (seen) {
             n_contacts = 1 + rng.geometric(std::max(0.0, kContactScale * line.contacts - 1));
         }
@@ -199,20 +206,22 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             days.push_back(day);
             day += 1 + rng.geometric(gap - 1);
         }
-        Day disch = days.empty() ? first_event + 7 + rng.range(0, 60) : days.back() + 1 + rng.geometric(20);
+        Day disch = days.empty() ? received + 7 + rng.range(0, 60) : days.back() + 1 + rng.geometric(20);
 
         // --- inpatient spell inside the referral (its discharge waits for the spell's end)
         Day spell_start = kMissing, spell_end = kMissing;
-        if (rng.chance(line.inpatient * (u.part == 0 ? kCarrySpellFactor : kInpatientScale))) {
-            if (u.part == 0) {  // in hospital at the start of the period (spells across the year boundary)
-                spell_start = ctx.start - 1 - rng.geometric(kLengthOfStay);
-                spell_start = std::max(spell_start, received);
-            } else {
-                spell_start = received + rng.geometric(days.empty() ? 3 : 10);
-            }
+        if (rng.chance(line.inpatient * kInpatientScale)) {
+            spell_start = received + rng.geometric(days.empty() ? 3 : 10);
             spell_end = spell_start + 1 + rng.geometric(kLengthOfStay);
-            if (spell_start < ctx.start) spell_end = std::max(spell_end, ctx.start + 1 + rng.geometric(kLengthOfStay));
             disch = std::max(disch, spell_end + rng.range(0, 30));
+        }
+        if (u.part == 0) {
+            // Carry-in: only referrals still open at the start, with what happens from then on
+            // (earlier contacts and spells were in earlier extracts; a spell across the start stays).
+            if (disch < ctx.start) continue;
+            days.erase(days.begin(), std::lower_bound(days.begin(), days.end(), ctx.start));
+            if (spell_end != kMissing && spell_end < ctx.start) spell_start = spell_end = kMissing;
+            new_person = carried_persons.insert(person.seq).second;
         }
         if (disch > ctx.end || disch > stop) {
             disch = kMissing;
@@ -241,7 +250,7 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             rec.str(rng.chance(0.97) ? icb.sub_icbs[rng.next() % icb.sub_icbs.size()] : std::string_view("Q99"));
             copies.one(subs, received);
             em.emit(MHS001, rec, subs);
-            if (band != kCyp && rng.chance(kAccommRecorded) && person_row_once(0, person.seq, first_event)) {
+            if (band != kCyp && rng.chance(kAccommRecorded) && person_row_once(0, person, first_event)) {
                 rec.clear();
                 rec.id('Q', person.prefix, person.seq)
                     .str(coded_field(MHS003, "AccommodationType", draw(rng, kAccomm), kInvalidAccomm, kDefaultAccomm))
@@ -250,9 +259,9 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                 em.emit(MHS003, rec, subs);
             }
             if (age >= 16 && age < 70 && !ips_team && !embedded_ips && rng.chance(kEmployRecorded)) {
-                employment_row(person.seq, first_event, draw(rng, kEmploy));
+                employment_row(person, first_event, draw(rng, kEmploy));
                 if (last > first_event + 30 && rng.chance(0.15))
-                    employment_row(person.seq, first_event + 30 + rng.range(0, last - first_event - 30), draw(rng, kEmploy));
+                    employment_row(person, first_event + 30 + rng.range(0, last - first_event - 30), draw(rng, kEmploy));
             }
             if (rng.chance(kPatIndRecorded)) {
                 rec.clear();
@@ -265,10 +274,11 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                 em.emit(MHS005, rec, subs);
             }
         }
-        // IPS: employment status at referral and, when discharged, at discharge.
-        if ((ips_team || embedded_ips) && person.prefix == pre) {  // (rows of people from other units could clash)
-            employment_row(person.seq, first_event, draw(rng, kEmployIpsReferral));
-            if (disch != kMissing && disch > first_event) employment_row(person.seq, disch, draw(rng, kEmployIpsDischarge));
+        // IPS: employment status at referral and, when discharged, at discharge (also for people
+        // introduced by an earlier unit: rows dated in this unit's month keep their keys unique).
+        if (ips_team || embedded_ips) {
+            employment_row(person, first_event, draw(rng, kEmployIpsReferral));
+            if (disch != kMissing && disch > first_event) employment_row(person, disch, draw(rng, kEmployIpsDischarge));
         }
 
         // --- transition: some young adults had a CYP referral before their 18th birthday,
@@ -328,6 +338,7 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
         em.emit(MHS102, rec, subs);
 
         // --- contacts and procedures; IPS workers embedded in other teams code their contacts
+        attended_days.clear();
         for (Day d : days) {
             const std::uint64_t cid = next_contact++;
             const std::string_view attend_clean = draw(rng, kAttend);
@@ -339,6 +350,7 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
             copies.one(subs, d);
             em.emit(MHS201, rec, subs);
             if (attend != "5" && attend != "6") continue;
+            attended_days.push_back(d);
             if (!rng.chance(kSnomedRecorded)) {
                 count_natural(out, MHS201, kNoActivity, "AttendOrDNACode");
                 continue;
@@ -364,6 +376,30 @@ void generate_mhsds_unit(const Ctx& ctx, const Unit& u, UnitOut& out) {
                     rec.id('C', pre, cid).str(second);
                     em.emit(MHS202, rec, subs);
                 }
+            }
+        }
+
+        // --- outcome measure: scored at the first attended contact, sometimes again at the last.
+        // Counted (truth.json) as data quality sees it: per referral discharged with 2+ attended contacts.
+        if (attended_days.size() >= 2) {
+            const bool judged = disch != kMissing;
+            const std::string_view tool = band == kCyp ? kToolCyp : line.team == "C10" ? kToolEating : kToolAdult;
+            auto score = [&](Day d, int value) {
+                rec.clear();
+                rec.id('S', pre, ref).str(tool).num(value).date(d);
+                copies.one(subs, d);
+                em.emit(MHS606, rec, subs);
+            };
+            if (rng.chance(kOutcomeRecorded)) {
+                const int first = 1 + static_cast<int>(rng.next() % 4);
+                score(attended_days.front(), first);
+                if (!rng.chance(kOutcomeRepeated)) {
+                    if (judged) count_natural(out, MHS606, kUnpairedScore, "PersScore");
+                } else if (!(judged && dq(MHS606, kUnpairedScore, "PersScore"))) {
+                    score(attended_days.back(), std::max(0, first - static_cast<int>(rng.next() % 3)));
+                }
+            } else if (judged) {
+                count_natural(out, MHS606, kMissingCode, "PersScore");
             }
         }
 

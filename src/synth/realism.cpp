@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 
 #include "model/dates.hpp"
 #include "model/errors.hpp"
+#include "stats/funnel.hpp"
 #include "synth/calib.hpp"
 #include "synth/catalogue.hpp"
 #include "synth/realism_detail.hpp"
@@ -24,6 +26,33 @@
 namespace mhbench::synth {
 
 namespace {
+
+/// Spread of the published provider reliable recovery rates (provider Total rows of the annual
+/// key measures), as the packs compute it (docs/packs.md, `mhbench run packs --published`):
+/// Winsorised φ on the arcsine-square-root scale.
+struct ProviderSpread {
+    int providers;
+    double phi;
+};
+const ProviderSpread& provider_rr_spread(int start_year) {
+    static constexpr ProviderSpread k2022{158, 12.12}, k2023{152, 13.82};
+    return start_year <= 2022 ? k2022 : k2023;
+}
+// The generator's planted between-provider variance (calib.hpp): the untrimmed DerSimonian-Laird
+// τ² of the 2023-24 provider rows (0.00161; 0.00210 in 2022-23, more outliers).
+constexpr double kPlantedTau2 = kProviderRrSd * kProviderRrSd;
+// Tolerances. τ²: ±25% or 3 sampling SEs, whichever is wider (simulated with the published
+// provider sizes: SD 12% at scale 1, 17% at 0.2, 31% at 0.03; with no planted spread τ² comes out
+// near 0.0002 at scale 0.03, outside). φ at scale 1: ±30% (simulated 15.2 ± 1.3 for 13.8).
+constexpr double kTau2Tolerance = 0.25, kPhiTolerance = 0.3;
+
+std::string fixed(double v, int precision) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(precision);
+    s << v;
+    return s.str();
+}
 
 namespace fs = std::filesystem;
 using namespace realism_detail;
@@ -114,11 +143,13 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
 
     // Referrals: the latest submission of each PathwayID.
     std::unordered_map<std::string, Ref> refs;
+    std::set<std::string> comm_icbs;  // OrgIDComm of every referral row
     {
         Table t(dir / "IDS101Referral.csv");
         const int s = t.col("UniqueSubmissionID"), id = t.col("PathwayID"), pv = t.col("OrgID_Provider"),
-                  rc = t.col("ReferralRequestReceivedDate"), dc = t.col("ServDischDate");
+                  rc = t.col("ReferralRequestReceivedDate"), dc = t.col("ServDischDate"), cm = t.col("OrgIDComm");
         while (t.next()) {
+            comm_icbs.insert(t[cm]);
             const auto r = date(t[rc]);
             if (t[id].empty() || !r) continue;
             const auto d = date(t[dc]);
@@ -135,6 +166,7 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
     // Contacts (deduplicated by key) and their activities.
     std::array<double, 6> attend{};  // 5, 6, 3, 2, 4, 7
     std::array<double, 6> media{};
+    std::map<int, std::array<double, 6>> media_of_year;  // every year of the run, by start year
     double contacts_year = 0, employment = 0, low_year = 0, high_year = 0;
     struct C {
         Ref* ref;
@@ -159,6 +191,8 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
             contacts[key] = {&r->second, treat, att, in_year(*d)};
             if (att) ++r->second.attended;
             if (treat) ++r->second.treat;
+            for (std::size_t k = 0; k < 6; ++k)
+                if (t[me] == kMediaCodes[k]) ++media_of_year[FinancialYear::of(*d).start_year][k];
             if (!in_year(*d)) continue;
             ++contacts_year;
             for (std::size_t k = 0; k < 6; ++k)
@@ -249,6 +283,7 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
         double fin = 0, nc = 0, rec = 0, rr = 0, ri = 0, rd = 0;
     };
     std::array<Out, kCats> out{};
+    std::map<std::string, std::pair<double, double>> prov_rr;  // provider: courses at caseness, reliably recovered
     // Severity: first scores of each descriptor's severity measure among finished courses.
     std::array<std::vector<int>, kCats> firsts;
     std::vector<const Ref*> fins;
@@ -296,6 +331,11 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
         const bool fall = a1 - a2 >= ra || b1 - b2 >= rb, rise = a2 - a1 >= ra || b2 - b1 >= rb;
         const bool ri = fall && !rise, rd = rise && !fall, rec = caseness && a2 < ca && b2 < cb;
         o.nc += !caseness;
+        if (caseness) {
+            auto& pr = prov_rr[x->prov];
+            pr.first += 1;
+            pr.second += rec && ri;
+        }
         o.rec += rec;
         o.rr += rec && ri;
         o.ri += ri;
@@ -332,6 +372,30 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
         p.at_least("provider referrals received, Spearman", 0.95, spearman(gr, pr));
         p.at_least("provider finished courses, Spearman", 0.95, spearman(gf, pf));
     }
+    {
+        // ICBs: every generated file names only the 42 ICBs of 2023-24 (the MHSDS half checks
+        // that its providers cover all 42).
+        std::set<std::string> of_2023, named, tt_icbs;
+        for (const Icb& icb : catalogue().icbs) of_2023.insert(icb.code);
+        const auto icb_of = organisation_icbs(dir);
+        for (const auto& [org, icb] : icb_of) named.insert(icb);
+        named.insert(comm_icbs.begin(), comm_icbs.end());
+        for (const char* file : {"ips_targets.csv", "mhis_ledger.csv"}) {
+            Table t(dir / file);
+            const int c = t.col("icb_code");
+            while (t.next()) named.insert(t[c]);
+        }
+        for (const auto& s : submitters_in_year(dir / "IDS000Header.csv", "OrgID_Provider", y0, y1))
+            if (auto it = icb_of.find(s); it != icb_of.end()) tt_icbs.insert(it->second);
+        const auto outside = [&](const std::set<std::string>& v) {
+            return static_cast<double>(std::count_if(v.begin(), v.end(), [&](const auto& c) { return !of_2023.count(c); }));
+        };
+        p.exact("ICB codes named in the generated files", 42, static_cast<double>(named.size()));
+        p.exact("  of which not an ICB of 2023-24", 0, outside(named));
+        p.exact("Talking Therapies ICBs (OrgIDComm) not of 2023-24", 0, outside(comm_icbs));
+        p.exact("Talking Therapies submitters' ICBs not of 2023-24", 0, outside(tt_icbs));
+        p.info("Talking Therapies submitters' ICBs", std::to_string(tt_icbs.size()) + " of the 42 (the rest have no provider of their own)");
+    }
     p.pct("finished courses per referral received", 100 * yc.total.finished / yc.total.referrals, finished, received, 1);
     const Activity& a = yc.act;
     const double appts = a.attended + a.late_seen + a.dna + a.cancelled_patient + a.cancelled_provider + a.late_not_seen;
@@ -345,6 +409,18 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
     double media_t = 0, media_g = 0;
     for (int k = 0; k < 6; ++k) media_t += a.media[k], media_g += media[k];
     for (int k = 0; k < 6; ++k) p.pct(std::string("consultation medium: ") + kMediaName[k], 100 * a.media[k] / media_t, media[k], media_g, 1);
+    // Earlier years of a multi-year run: each year's media against its own published year
+    // (contacts of courses across a year boundary take the mix of the year they fall in).
+    for (const auto& label : truth["options"]["years"]) {
+        const FinancialYear y{std::stoi(label.get<std::string>().substr(0, 4))};
+        if (y.start_year == fy.start_year) continue;
+        const Activity& ya = calib_nearest(y.start_year).act;
+        const auto& g = media_of_year[y.start_year];
+        double yt = 0, yg = 0;
+        for (int k = 0; k < 6; ++k) yt += ya.media[k], yg += g[k];
+        for (int k = 0; k < 6; ++k)
+            p.pct("consultation medium " + y.label() + ": " + kMediaName[k], 100 * ya.media[k] / yt, g[k], yg, 1);
+    }
     p.pct("low intensity share of low + high appointments", 100 * a.low / (a.low + a.high), low_year, low_year + high_year, 1);
     p.pct("employment support appointments", 100 * a.employment / appts, employment, att_total, 1);
     p.mean("mean attended appointments per finished course", a.appts_finished / a.finished, appts_finished,
@@ -365,6 +441,43 @@ bool report_realism(const fs::path& dir, std::ostream& os) {
     }
     p.pct("England: reliable recovery", 100 * yc.total.reliable_recovery / (yc.total.finished - yc.total.not_caseness), all_rr,
           all_atc, 1.5);
+    {
+        // Provider variation of reliable recovery over providers with at least 5 courses at
+        // caseness, on the arcsine-square-root scale (stats/funnel.hpp, as the packs): the
+        // between-provider variance τ² (DerSimonian-Laird, untrimmed: the planted spread, at any
+        // scale) and the packs' Winsorised φ, which grows with provider size (φ − 1 ∝ n τ²) and
+        // so is compared at scale 1 only.
+        std::vector<stats::FunnelPoint> points;
+        double sw = 0, sw2 = 0;
+        for (const auto& [code, v] : prov_rr)
+            if (v.first >= 5) {
+                points.push_back({v.second / v.first, v.first});
+                sw += 4 * v.first, sw2 += 16 * v.first * v.first;
+            }
+        const ProviderSpread& target = provider_rr_spread(yc.start_year);
+        if (points.size() >= 20 && all_atc > 0) {
+            const double national = all_rr / all_atc;
+            const stats::Funnel untrimmed = stats::proportion_funnel(national, points, 0.0);
+            const stats::Funnel packs = stats::proportion_funnel(national, points);
+            // Sampling SE of the DL estimate at the target τ² (w = 4n): √(2 Σ (1 + w τ²)²) / (Σw − Σw²/Σw).
+            double q = 0;
+            for (const auto& pt : points) q += std::pow(1 + 4 * pt.size * kPlantedTau2, 2);
+            const double se = std::sqrt(2 * q) / (sw - sw2 / sw);
+            p.within("provider reliable recovery: between-provider tau2 x 10^4", 1e4 * kPlantedTau2, 1e4 * untrimmed.od.tau2,
+                     1e4 * std::max(kTau2Tolerance * kPlantedTau2, 3 * se), "(3 SE)", kTau2Tolerance * kPlantedTau2 < 3 * se);
+            const double scale = truth["options"]["scale"].get<double>();
+            if (scale >= 0.5) {
+                p.relative("provider reliable recovery: over-dispersion phi (packs)", target.phi, packs.od.phi, kPhiTolerance);
+            } else {
+                p.info("provider reliable recovery: over-dispersion phi (packs)",
+                       "published " + fixed(target.phi, 2) + " (" + std::to_string(target.providers) + " providers, scale 1), generated " +
+                           fixed(packs.od.phi, 2) + " (" + std::to_string(packs.od.units) + " providers, scale " + fixed(scale, 3) +
+                           "); compared at scale 1 only");
+            }
+        } else {
+            p.info("provider reliable recovery: spread", "fewer than 20 providers with 5+ courses at caseness (not tested)");
+        }
+    }
     for (int c : {kDepression, kGad}) {
         const double n = band_n[c][0] + band_n[c][1] + band_n[c][2];
         std::ostringstream s;

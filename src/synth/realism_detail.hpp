@@ -4,8 +4,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "model/dates.hpp"
 #include "model/errors.hpp"
+#include "synth/catalogue.hpp"
 
 namespace mhbench::synth::realism_detail {
 
@@ -90,6 +93,18 @@ public:
     void count(const std::string& name, double target, double gen, double rel_tol) {
         line(name, target, gen, rel_tol * target, kSe * std::sqrt(std::max(target, 1.0)), "");
     }
+    /// Within rel_tol (a fraction) of the target, never widened: a count the generator fixes by
+    /// design (not a sample), or a figure whose tolerance already allows for sampling.
+    void relative(const std::string& name, double target, double gen, double rel_tol) {
+        line(name, target, gen, rel_tol * target, 0, "");
+    }
+    /// Within an absolute tolerance given by the caller; `widened` marks it with `why`.
+    void within(const std::string& name, double target, double gen, double tol, const char* why, bool widened) {
+        const bool ok = std::abs(gen - target) <= tol;
+        fail_ |= !ok;
+        os_ << fmt(name) << "  target " << num(target, 2) << "  generated " << num(gen, 2) << "  tolerance " << num(tol, 2)
+            << (widened ? std::string(" ") + why : std::string()) << "  " << (ok ? "OK" : "FAIL") << '\n';
+    }
     void exact(const std::string& name, double target, double gen) {
         const bool ok = gen == target;
         fail_ |= !ok;
@@ -118,6 +133,30 @@ private:
     std::ostream& os_;
     bool fail_ = false;
 };
+
+/// ICB code of every organisation in the generated organisations.csv.
+inline std::map<std::string, std::string> organisation_icbs(const fs::path& dir) {
+    std::map<std::string, std::string> icb_of;
+    std::ifstream in(dir / "organisations.csv");
+    if (!in) throw IoError("cannot read " + (dir / "organisations.csv").string());
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        const auto f = split_csv_line(line);
+        if (f.size() >= 3) icb_of[f[0]] = f[2];
+    }
+    return icb_of;
+}
+
+/// Providers with a submission header (table `header`, provider column `provider`) starting in [y0, y1].
+inline std::set<std::string> submitters_in_year(const fs::path& header, const std::string& provider, Day y0, Day y1) {
+    std::set<std::string> out;
+    Table t(header);
+    const int pv = t.col(provider), st = t.col("ReportingPeriodStartDate");
+    while (t.next())
+        if (const auto d = date(t[st]); d && *d >= y0 && *d <= y1) out.insert(t[pv]);
+    return out;
+}
 
 /// MHSDS half of the report (rows appended to the same printer).
 void report_mhsds(const fs::path& dir, const nlohmann::json& truth, Printer& p, std::ostream& os);

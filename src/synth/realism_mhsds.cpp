@@ -99,24 +99,9 @@ void report_mhsds(const fs::path& dir, const nlohmann::json& truth, Printer& p, 
        << "generator's own where nothing is published; scale " << scale << ")\n";
 
     // --- organisations and submitters
-    std::unordered_map<std::string, std::string> icb_of;
-    {
-        std::ifstream in(dir / "organisations.csv");
-        if (!in) throw IoError("cannot read " + (dir / "organisations.csv").string());
-        std::string line;
-        std::getline(in, line);
-        while (std::getline(in, line)) {
-            const auto f = split_csv_line(line);
-            if (f.size() >= 3) icb_of[f[0]] = f[2];
-        }
-    }
-    std::set<std::string> submitters, icbs;
-    {
-        Table t(dir / "MHS000Header.csv");
-        const int pv = t.col("OrgIDProvider"), st = t.col("ReportingPeriodStartDate");
-        while (t.next())
-            if (in_year(date(t[st]).value_or(kMissing))) submitters.insert(t[pv]);
-    }
+    const auto icb_of = organisation_icbs(dir);
+    const auto submitters = submitters_in_year(dir / "MHS000Header.csv", "OrgIDProvider", y0, y1);
+    std::set<std::string> icbs;
     for (const auto& s : submitters)
         if (auto it = icb_of.find(s); it != icb_of.end()) icbs.insert(it->second);
 
@@ -312,7 +297,7 @@ void report_mhsds(const fs::path& dir, const nlohmann::json& truth, Printer& p, 
     }
 
     // --- the report
-    p.count("MHSDS providers submitting in the year", kProviders, static_cast<double>(submitters.size()), 0.05);
+    p.relative("MHSDS providers submitting in the year", kProviders, static_cast<double>(submitters.size()), 0.05);
     p.exact("MHSDS ICBs of the submitters (2023-24 ICBs)", 42, static_cast<double>(icbs.size()));
     p.pct("MHSDS share of referrals received by NHS trusts (R codes)", 92, trust_received, received_year, 3);
     p.count("MHSDS people in contact in the year", kPeopleInContact * scale, people, 0.05);
@@ -324,11 +309,17 @@ void report_mhsds(const fs::path& dir, const nlohmann::json& truth, Printer& p, 
         double total_w[kBands]{};
         for (const Line& l : kLines)
             for (int b = 0; b < kBands; ++b) total_w[b] += l.w[static_cast<std::size_t>(b)];
-        double crisis_target = 0, crisis_gen = 0;
+        // Several service lines can share a team type (the all-age community team): one row each.
+        std::vector<std::pair<std::string, double>> target;
         for (const Line& l : kLines) {
             double share = 0;
             for (int b = 0; b < kBands; ++b) share += kBandShare[b] * l.w[static_cast<std::size_t>(b)] / total_w[b];
-            const std::string team(l.team);
+            auto it = std::find_if(target.begin(), target.end(), [&](const auto& x) { return x.first == l.team; });
+            if (it == target.end()) target.emplace_back(std::string(l.team), share);
+            else it->second += share;
+        }
+        double crisis_target = 0, crisis_gen = 0;
+        for (const auto& [team, share] : target) {
             const double gen = team_received.count(team) ? team_received[team] : 0;
             if (is_crisis_team(team)) {
                 crisis_target += share;

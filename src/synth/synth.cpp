@@ -54,10 +54,10 @@ namespace {
 constexpr double kBytesIapt = 650, kBytesMhsds = 1000;
 // Output buffered per rank per batch; bounds memory at any scale.
 constexpr double kBatchBytesPerRank = 96e6;
-// Referrals received before the period and still open, as a share of a year's referrals.
-// IAPT: a whole year before the period is generated (courses rarely last longer) and only
-// referrals still open are kept, so finished courses in the first year are as in any other.
-constexpr double kCarryIapt = 400.0 / 365, kCarryMhsds = 0.55;
+// Referrals generated before the period (part 0) as a share of a year's referrals: the days of
+// history generated (gen.hpp); only referrals still open at the start are kept, so the first
+// year of a run is as any other.
+constexpr double kCarryIapt = kCarryDaysIapt / 365.0, kCarryMhsds = kCarryDaysMhsds / 365.0;
 
 bool all_ok(bool ok, MPI_Comm comm) {
     int mine = ok ? 1 : 0, all = 0;
@@ -524,7 +524,9 @@ void generate(const Options& options, MPI_Comm comm) {
                 {"attended_without_activity", "MHS201: an attended contact (AttendOrDNACode 5 or 6) that would have had "
                                               "SNOMED CT activities has none (no MHS202 row); counted on AttendOrDNACode. "
                                               "22% of attended contacts have none at rate 0"},
-                {"unpaired_score", "IDS607: a finished course whose PHQ-9 has only its first score (one per referral)"},
+                {"unpaired_score", "IDS607: a finished course whose PHQ-9 has only its first score; MHS606: a referral "
+                                   "discharged with 2+ attended contacts whose outcome measure has only its first "
+                                   "score (one per referral)"},
                 {"out_of_range_date", "a parseable but impossible date: IDS001 PersonBirthDate after the referral, IDS004 "
                                       "EmployStatusRecDate 1900-01-01"},
                 {"by_field", "data_faults_by_field: the same counts by kind, table and column"},

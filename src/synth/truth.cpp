@@ -22,7 +22,10 @@ nlohmann::ordered_json true_values_json(const Ctx& ctx) {
                      "Severe 15+; median split on the first score of the descriptor's measure, the median being the "
                      "planted value in measures[].median (a score equal to it is Below)"},
         {"rates", "published England rates of the calibration year by complaint, realised in expectation: recovery "
-                  "and reliable recovery over finished - not at caseness; improvement and deterioration over finished"}};
+                  "and reliable recovery over finished - not at caseness; improvement and deterioration over finished"},
+        {"provider_rr_tau2", "planted between-provider variance of reliable recovery on the arcsine-square-root scale "
+                             "(each provider's effect b ~ N(0, sqrt(tau2)): its share of reliably recovered courses "
+                             "among those at caseness is sin^2(asin sqrt(p) + b))"}};
     auto& ms = j["measures"] = nlohmann::ordered_json::array();
     for (int m = 0; m < kMeasures; ++m) {
         const MeasureSpec& s = measure(m);
@@ -50,6 +53,7 @@ nlohmann::ordered_json true_values_json(const Ctx& ctx) {
     const Rates& t = yc.total;
     j["reliable_recovery_rate"] = t.reliable_recovery / (t.finished - t.not_caseness);
     j["recovery_rate"] = t.recovery / (t.finished - t.not_caseness);
+    j["provider_rr_tau2"] = kProviderRrSd * kProviderRrSd;
     // Per descriptor (the job's view; Other/Unknown = other recorded problems + not stated).
     std::map<std::string, Rates> by;
     std::vector<std::string> order;

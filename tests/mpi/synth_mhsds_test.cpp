@@ -15,6 +15,7 @@
 
 #include "../support/mpi_temp.hpp"
 #include "model/schema.hpp"
+#include "synth/catalogue.hpp"
 #include "synth/synth.hpp"
 
 using namespace mhbench;
@@ -139,6 +140,12 @@ TEST(SynthMhsds, icbs_of_2023_and_several_years) {
             icb_of[code] = rest.substr(0, rest.find(','));
         }
     }
+    // Every organisation, Talking Therapies ones included, sits in one of the 42 ICBs of 2023-24.
+    std::set<std::string> icbs_2023, org_icbs;
+    for (const auto& icb : synth::catalogue().icbs) icbs_2023.insert(icb.code);
+    for (const auto& [org, icb] : icb_of) org_icbs.insert(icb);
+    EXPECT_EQ(org_icbs, icbs_2023);
+    EXPECT_EQ(icbs_2023.size(), 42u);
     std::map<std::string, std::set<int>> years_of;  // provider -> financial years it submitted in
     for (const auto& r : records(dir / "data", "MHS000Header")) {
         const std::string& p = r.at("OrgIDProvider");

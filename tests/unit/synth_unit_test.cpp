@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 
@@ -58,18 +59,30 @@ TEST(SynthCatalogue, providers_and_icbs) {
     const Catalogue& c = catalogue();
     EXPECT_EQ(c.iapt.size(), 219u);
     EXPECT_EQ(c.mhsds.size(), 300u);
-    // The lookup's 34 ICBs (after the 2025-26 mergers) and the 42 ICBs of 2023-24, 28 codes shared.
-    EXPECT_EQ(c.icbs.size(), 48u);
-    std::set<std::string> icbs_2023, regions_2023;
-    for (const auto& icb : c.icbs)
-        if (icb.of_2023) {
-            icbs_2023.insert(icb.code);
-            regions_2023.insert(icb.region_code);
-            EXPECT_FALSE(icb.sub_icbs.empty()) << icb.code;
-        }
+    // Only the 42 ICBs of 2023-24, in 7 regions; Talking Therapies providers of the lookup's
+    // 2025-26 merged ICBs sit in a predecessor (e.g. Northwick Park in North West London).
+    EXPECT_EQ(c.icbs.size(), 42u);
+    std::set<std::string> icbs_2023, regions_2023, iapt_icbs;
+    for (const auto& icb : c.icbs) {
+        icbs_2023.insert(icb.code);
+        regions_2023.insert(icb.region_code);
+        EXPECT_FALSE(icb.sub_icbs.empty()) << icb.code;
+    }
     EXPECT_EQ(icbs_2023.size(), 42u);
     EXPECT_EQ(regions_2023, (std::set<std::string>{"Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"}));
     EXPECT_TRUE(icbs_2023.count("QE1") && icbs_2023.count("QHG") && icbs_2023.count("QMJ") && !icbs_2023.count("S1Y5D"));
+    std::map<std::string, std::string> iapt_icb;
+    for (const auto& p : c.iapt) {
+        iapt_icb[p.code] = c.icbs[static_cast<std::size_t>(p.icb)].code;
+        iapt_icbs.insert(iapt_icb[p.code]);
+    }
+    EXPECT_EQ(iapt_icb["RV383"], "QRV");
+    EXPECT_EQ(iapt_icb["RWX"], "QNQ");
+    EXPECT_EQ(iapt_icb["RMY"], "QMM");
+    EXPECT_EQ(iapt_icb["RX2"], "QNX");
+    // Shropshire, Telford and Wrekin; Bath, Swindon and Wiltshire; Suffolk and North East Essex
+    // have no Talking Therapies provider of their own in the lookup.
+    EXPECT_EQ(iapt_icbs.size(), 39u);
     std::set<std::string> codes;
     double iapt = 0, mhsds = 0, trusts = 0;
     for (const auto& p : c.iapt) {
@@ -82,7 +95,6 @@ TEST(SynthCatalogue, providers_and_icbs) {
         EXPECT_TRUE((p.code[0] == 'R' && p.code.size() == 3) || (p.code[0] == 'N' && p.code.size() == 3) ||
                     (p.code[0] == '8' && p.code.size() == 5))
             << p.code;
-        EXPECT_TRUE(c.icbs[static_cast<std::size_t>(p.icb)].of_2023) << p.code;
         mhsds += p.referrals;
         if (p.code[0] == 'R') trusts += p.referrals;
         sizes.push_back(p.referrals);
