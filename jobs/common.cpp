@@ -3,6 +3,8 @@
 #include <oneapi/tbb/info.h>
 
 #include <algorithm>
+#include <future>
+#include <thread>
 
 #include "jobs/pipeline.hpp"
 #include "model/errors.hpp"
@@ -56,7 +58,8 @@ const std::string& Hierarchy::code(Level l, std::size_t p) const {
     return england;
 }
 
-Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank) {
+Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank,
+                std::int64_t rank0_head_start) {
     const std::size_t P = s.providers(d).size();
     std::vector<std::int64_t> w(P, 0);
     for (const auto& t : weight_tables) {
@@ -64,7 +67,7 @@ Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>
         for (std::size_t p = 0; p < P; ++p) w[p] += off[p + 1] - off[p];
     }
     Plan plan;
-    plan.assignment = partition::lpt_assign(w, ranks);
+    plan.assignment = partition::lpt_assign(w, ranks, rank0_head_start);
     plan.providers = partition::units_of(plan.assignment, rank);
     return plan;
 }
@@ -90,6 +93,21 @@ std::vector<partition::RowRange> Plan::ranges(const store::Store& s, Dataset d, 
     return partition::ranges_for(s.provider_offsets(d, table), providers);
 }
 
+bool all_ranks_ok(MPI_Comm comm, bool ok) {
+    int mine = ok ? 1 : 0, all = 0;
+    MPI_Request request;
+    MPI_Iallreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm, &request);
+    for (int done = 0;;) {
+        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        if (done) return all == 1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+double Stopwatch::elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_).count();
+}
+
 double Stopwatch::lap() {
     auto now = std::chrono::steady_clock::now();
     double s = std::chrono::duration<double>(now - t_).count();
@@ -112,21 +130,28 @@ void write_outputs(const RunOptions& o, const std::string& job, const store::Sto
         {"threads", std::to_string(threads)},
         {"created", report::Manifest::utc_now()},
     };
+    const Stopwatch writing;
     auto h5 = out.path_for("results.h5");
+    std::vector<std::filesystem::path> csvs;
+    for (const auto& t : tables) csvs.push_back(out.path_for(t.name() + ".csv"));
+    // Writing the outputs is serial work that no other rank can share: the CSVs are written on a
+    // thread of their own meanwhile (only this thread calls HDF5). If results.h5 fails, the
+    // future's destructor waits for the CSVs before the error goes on.
+    auto csv_writer = std::async(std::launch::async, [&] {
+        for (std::size_t i = 0; i < tables.size(); ++i) report::write_csv(tables[i], csvs[i]);
+    });
     report::write_h5(tables, h5, attrs);
+    csv_writer.get();
     manifest.add_output("results.h5", h5);
-    for (const auto& t : tables) {
-        auto csv = out.path_for(t.name() + ".csv");
-        report::write_csv(t, csv);
-        manifest.add_output(t.name() + ".csv", csv);
-    }
+    for (std::size_t i = 0; i < tables.size(); ++i) manifest.add_output(tables[i].name() + ".csv", csvs[i]);
+    manifest.add_stage("write", writing.elapsed());
     manifest.set("job", job);
     manifest.set("financial_year", attrs["financial_year"]);
     manifest.set_parallelism(ranks, threads);
     manifest.set_command_line(o.command_line);
-    // The store's digest (shared with verify_store and the pipeline: one read of the store);
-    // a store that no longer matches its ingest manifest fails here, before anything is committed.
-    const std::string store_digest = store_digest_cached(s.path());
+    // The store's identity (its data were checked as they were read, or by verify_store); a
+    // store other than the one its ingest manifest describes fails here, before anything is committed.
+    const std::string store_digest = store_identity(s);
     check_store_digest(s.path(), store_digest);
     {
         nlohmann::json inputs = manifest.json()["inputs"];

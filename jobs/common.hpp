@@ -62,16 +62,24 @@ struct Plan {
     std::vector<partition::RowRange> ranges(const store::Store& s, Dataset d, const std::string& table) const;
     /// Provider index of each row this rank reads of `table` (rows come grouped by provider).
     std::vector<std::int32_t> provider_of_rows(const store::Store& s, Dataset d, const std::string& table) const;
-    static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank);
+    /// `rank0_head_start`: rank 0's own serial work (finalize, writing) in rows of the weight
+    /// tables, so that LPT gives it that many fewer rows to read.
+    static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank,
+                     std::int64_t rank0_head_start = 0);
 };
 
 /// The reference-data set of a run: `--reference DIR` when given, else the built-in set.
 reference::Reference reference_set(const RunOptions& o);
 
+/// Collective: whether every rank passed `ok`. It sleeps while it waits (1 ms between tests)
+/// instead of polling a core, for ranks that finish before rank 0 has written the outputs.
+bool all_ranks_ok(MPI_Comm comm, bool ok);
+
 /// Wall-clock stage timer for the manifest.
 class Stopwatch {
 public:
-    double lap();  ///< seconds since construction or the previous lap
+    double lap();            ///< seconds since construction or the previous lap
+    double elapsed() const;  ///< the same, without starting a new lap
 private:
     std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
 };

@@ -78,17 +78,37 @@ struct Digests {
 };
 
 using FileList = std::vector<std::pair<std::string, std::string>>;  // key, path
+const std::string kStoreOutput = "out/store";  // the ingest stage's store, among its files
+
+/// Collective: the identity of a store whose every block still matches its digest; "" when
+/// it is missing, "damaged: ..." when it cannot be opened or does not match.
+std::string verified_store_identity(const fs::path& store, MPI_Comm comm) {
+    int exists = rank_of(comm) == 0 && fs::exists(store) ? 1 : 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, comm);
+    if (!exists) return "";
+    try {
+        store::Store s(store, comm);
+        s.verify_all();
+        return store_identity(s);
+    } catch (const std::exception& e) {
+        return std::string("damaged: ") + e.what();
+    }
+}
 
 std::map<std::string, std::string> digest_all(const FileList& files, MPI_Comm comm) {
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     Digests mine;
+    // A store is checked block by block on every rank together rather than read whole by one.
+    for (const auto& [key, path] : files)
+        if (key == kStoreOutput) mine.digest[key] = verified_store_identity(path, comm);
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (static_cast<int>(i % static_cast<std::size_t>(size)) != rank) continue;
         const auto& [key, path] = files[i];
+        if (key == kStoreOutput) continue;
         try {
-            mine.digest[key] = fs::exists(path) ? store_digest_cached(path) : "";
+            mine.digest[key] = fs::exists(path) ? file_digest_cached(path) : "";
         } catch (const std::exception& e) {
             if (mine.error.empty()) mine.error = e.what();
         }
@@ -263,7 +283,7 @@ std::string seconds_text(double s) {
 
 // ---------------------------------------------------------------- shared pieces
 
-std::string store_digest_cached(const fs::path& file) {
+std::string file_digest_cached(const fs::path& file) {
     // Keyed by identity and modification, so a file rewritten in place is digested again.
     struct stat st{};
     if (::stat(file.c_str(), &st) != 0) return report::digest_file(file);  // digest_file names the error
@@ -326,10 +346,8 @@ void write_store_manifest(const IngestOptions& o, const IngestSummary& summary, 
     m.set("inputs", inputs);
     fs::path q = o.store;
     q += ".quarantine.csv";
-    m.add_output("store", o.store);
+    m.add_output("store", o.store, store_identity(store::Store(o.store, MPI_COMM_NULL)));
     m.add_output("quarantine", q);
-    // Digested once here, then reused by the jobs of the same process (pipeline).
-    (void)store_digest_cached(o.store);
     for (const auto& [table, a] : summary.tables) {
         auto it = std::find_if(all_tables().begin(), all_tables().end(), [&](const TableSpec& t) { return t.name == table; });
         const std::string ds = it == all_tables().end() ? "?" : std::string(dataset_name(it->dataset));
@@ -346,18 +364,22 @@ void write_store_manifest(const IngestOptions& o, const IngestSummary& summary, 
     if (ec) throw IoError("cannot move " + store_manifest_path(o.store).string() + " into place: " + ec.message());
 }
 
-void check_store_digest(const fs::path& store, const std::string& digest) {
+std::string store_identity(const store::Store& s) { return report::digest_bytes(s.digest_record()); }
+
+void check_store_digest(const fs::path& store, const std::string& identity) {
     const fs::path mpath = store_manifest_path(store);
     if (!fs::exists(mpath)) return;
     const std::string recorded = str(read_json(mpath), "outputs", "store", "digest");
-    if (recorded.empty() || recorded == digest) return;
+    if (recorded.empty() || recorded == identity) return;
     throw StoreError(store.string() + " does not match the digest ingest recorded in " + mpath.string() + " (" +
-                     recorded + ", now " + digest + "): it was modified or corrupted after ingest; ingest again");
+                     recorded + ", now " + identity + "): it was modified or replaced after ingest; ingest again");
 }
 
 void verify_store(const fs::path& store, MPI_Comm comm) {
+    store::Store s(store, comm);
+    s.verify_all();
     on_root<int>(comm, [&] {
-        if (fs::exists(store_manifest_path(store))) check_store_digest(store, store_digest_cached(store));
+        check_store_digest(store, store_identity(s));
         return 0;
     });
 }

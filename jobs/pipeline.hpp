@@ -58,13 +58,18 @@ std::vector<std::string> ingest_input_names(const std::filesystem::path& in);
 void write_store_manifest(const IngestOptions& options, const IngestSummary& summary,
                           const std::string& input_digests, int ranks, int threads);
 /// A file's digest, computed once per process for a given (path, inode, size, mtime): the
-/// pipeline's restart check, the job's store verification and its manifest share one read.
-std::string store_digest_cached(const std::filesystem::path& file);
-/// Collective: rank 0 checks the store against its manifest (check_store_digest); every rank
-/// throws the same StoreError when it does not match. Call it right after opening the store.
+/// pipeline's restart check and a job's manifest share one read.
+std::string file_digest_cached(const std::filesystem::path& file);
+/// The store's identity: the digest of the digests ingest recorded in it (docs/store-format.md).
+/// Cheap (reads the digests only); any rank.
+std::string store_identity(const store::Store& s);
+/// Collective: every rank checks its share of the whole store against its recorded digests
+/// (Store::verify_all), then rank 0 checks the identity against the store's manifest
+/// (check_store_digest); every rank throws the same StoreError on damage. For jobs that do not
+/// rely on Store::read checking what they read.
 void verify_store(const std::filesystem::path& store, MPI_Comm comm);
-/// Rank 0: throws StoreError when `store_digest` differs from the one its manifest recorded
-/// (the store was modified or corrupted after ingest). A store without a manifest passes.
-void check_store_digest(const std::filesystem::path& store, const std::string& store_digest);
+/// Rank 0: throws StoreError when `identity` differs from the one the store's manifest recorded
+/// (a store other than the one ingest wrote, or digests changed). A store without a manifest passes.
+void check_store_digest(const std::filesystem::path& store, const std::string& identity);
 
 }  // namespace mhbench::jobs

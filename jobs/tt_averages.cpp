@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
+#include <exception>
 #include <optional>
 
 #include "jobs/pipeline.hpp"
@@ -26,6 +26,12 @@ using reference::Reference;
 const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActivity = "IDS202CareActivity",
                   kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
                   kScore607 = "IDS607CodedScoreAssessmentAct";
+
+// Rank 0's finalize and writing (statistics on ~10,000 rows, results.h5 and the CSVs) took
+// 0.14 s for a national year, while reading and grouping its 12 million referrals and contacts
+// took 1.0 s (docs/performance.md): LPT gives rank 0 about 1.5 million fewer of them, so that it
+// does not finish last. Outputs do not depend on the assignment.
+constexpr std::int64_t kFinalizeRows = 1'500'000;
 
 // What the group stage keeps of a referral discharged in a reporting year.
 struct Fact {
@@ -207,20 +213,19 @@ struct Finalized {
 
 namespace {
 
-void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::string>& store_digest) {
+void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm comm) {
     JobContext ctx(o, comm);
     const int rank = ctx.rank, size = ctx.size, threads = ctx.threads;
 
     Stopwatch clock;
     report::Manifest manifest;
     const Reference ref = reference_set(o);
-    store::Store s(o.store, comm);
     const Dataset d = Dataset::Iapt;
     if (!s.has(d)) throw ConfigError("tt-averages: the store " + o.store.string() + " holds no Talking Therapies (IAPT) data");
     const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
 
     // ---- read this rank's providers: referrals and their contacts, activities, complaints, scores
-    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
+    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank, kFinalizeRows);
     auto rr = plan.ranges(s, d, kRef);
     auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
     auto prov = plan.provider_of_rows(s, d, kRef);
@@ -271,7 +276,8 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
     // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
     const std::size_t n = disch.size();
     // Code columns index their dictionaries; a code outside one, or a children index that does
-    // not fit its rows (a damaged store), must fail here rather than read past a lookup table.
+    // not fit its rows, must fail here rather than read past a lookup table. The block digests
+    // catch damage first; this guards against a store whose digests were rewritten with it.
     // Every rank learns of it together (a rank failing alone would leave the others waiting in
     // the next collective).
     std::string damage;
@@ -298,15 +304,7 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
     for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
     if (prov.size() != n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
     // The lowest rank that found damage tells every rank what it found.
-    int finder = damage.empty() ? size : rank;
-    MPI_Allreduce(MPI_IN_PLACE, &finder, 1, MPI_INT, MPI_MIN, comm);
-    if (finder < size) {
-        int len = static_cast<int>(damage.size());
-        MPI_Bcast(&len, 1, MPI_INT, finder, comm);
-        damage.resize(static_cast<std::size_t>(len));
-        MPI_Bcast(damage.data(), len, MPI_CHAR, finder, comm);
-        throw StoreError(damage);
-    }
+    store::agree_on_damage(comm, damage);
 
     std::vector<Fact> facts(n);
     const std::size_t nmeasures = ref.measures.size();
@@ -691,35 +689,27 @@ void run_tt_averages_body(const RunOptions& o, MPI_Comm comm, std::future<std::s
     manifest.set_reference_version(ref.version);
     manifest.set("reference_data", {{"version", ref.version}, {"origin", ref.origin}});
     manifest.add_stage("finalize", clock.lap());
-    // The store's digest, computed meanwhile; write_outputs checks it before committing anything.
-    if (store_digest.valid()) check_store_digest(o.store, store_digest.get());
     write_outputs(o, "tt-averages", s, tables, manifest, size, threads, ref.version);
 }
 
 }  // namespace
 
 void run_tt_averages(const RunOptions& o, MPI_Comm comm) {
-    // Verifying the store means digesting all of it (several times the bytes this job reads):
-    // rank 0 does it on a thread of its own while the job reads and groups, instead of first.
-    // Nothing is committed before the digest matches (write_outputs), and a job that fails on a
-    // damaged store reports the damage rather than its consequence.
-    int rank = 0;
-    MPI_Comm_rank(comm, &rank);
-    std::future<std::string> store_digest;
-    if (rank == 0) store_digest = std::async(std::launch::async, [&o] { return store_digest_cached(o.store); });
+    // The store is verified as it is read: each rank checks the blocks it reads against the
+    // digests ingest recorded (store::Store::read), so no rank reads the rest of the store.
+    const store::Store s(o.store, comm);
+    std::exception_ptr failure;
     try {
-        run_tt_averages_body(o, comm, store_digest);
+        run_tt_averages_body(o, s, comm);
     } catch (...) {
-        if (store_digest.valid()) {
-            std::string digest;
-            try {
-                digest = store_digest.get();
-            } catch (...) {
-            }
-            if (!digest.empty()) check_store_digest(o.store, digest);  // throws when the store was damaged
-        }
-        throw;
+        failure = std::current_exception();
     }
+    // Closing the store is collective (MPI_File_close): the ranks meet here first, the others
+    // asleep while rank 0 finalizes and writes (rather than polling a core in the close), and
+    // learn whether any rank failed, so that all close it and fail together.
+    if (all_ranks_ok(comm, !failure)) return;
+    if (failure) std::rethrow_exception(failure);
+    throw Error("tt-averages failed on another rank");
 }
 
 }  // namespace mhbench::jobs

@@ -15,7 +15,7 @@ std::int64_t Assignment::max_load() const {
     return load.empty() ? 0 : *std::max_element(load.begin(), load.end());
 }
 
-Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks) {
+Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks, std::int64_t rank0_head_start) {
     if (ranks < 1) throw ConfigError("partition: rank count must be at least 1, got " + std::to_string(ranks));
     const auto n = static_cast<int>(weights.size());
     std::int64_t total = 0, largest = 0;
@@ -36,7 +36,7 @@ Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks) {
     // Min-heap on (load, rank): pair ordering breaks load ties by the lower rank.
     using Slot = std::pair<std::int64_t, int>;
     std::priority_queue<Slot, std::vector<Slot>, std::greater<>> heap;
-    for (int r = 0; r < ranks; ++r) heap.emplace(0, r);
+    for (int r = 0; r < ranks; ++r) heap.emplace(r == 0 ? std::max<std::int64_t>(rank0_head_start, 0) : 0, r);
 
     Assignment a;
     a.rank_of.assign(n, -1);
@@ -45,8 +45,8 @@ Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks) {
         auto [load, r] = heap.top();
         heap.pop();
         a.rank_of[u] = r;
-        a.load[r] = load + weights[u];
-        heap.emplace(a.load[r], r);
+        a.load[r] += weights[u];
+        heap.emplace(load + weights[u], r);
     }
     a.lower_bound = std::max(largest, (total + ranks - 1) / ranks);
     return a;

@@ -66,8 +66,11 @@ Manifest& Manifest::add_input(const std::string& name, const std::string& path_o
 }
 
 Manifest& Manifest::add_output(const std::string& name, const std::filesystem::path& file) {
-    j_["outputs"][name] = {{"digest", digest_file(file)},
-                           {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(file))}};
+    return add_output(name, file, digest_file(file));
+}
+
+Manifest& Manifest::add_output(const std::string& name, const std::filesystem::path& file, const std::string& digest) {
+    j_["outputs"][name] = {{"digest", digest}, {"bytes", static_cast<std::int64_t>(std::filesystem::file_size(file))}};
     return *this;
 }
 

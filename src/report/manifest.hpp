@@ -38,6 +38,8 @@ public:
     Manifest& add_input(const std::string& name, const std::string& path_or_digest);
     /// An output file, digested at `file` (e.g. its temporary name before commit).
     Manifest& add_output(const std::string& name, const std::filesystem::path& file);
+    /// An output whose digest was computed otherwise (a store's identity: docs/store-format.md).
+    Manifest& add_output(const std::string& name, const std::filesystem::path& file, const std::string& digest);
     /// Row accounting for one table of one data set. Repeated calls for the same table add up
     /// (per file or per rank parts). Throws ConfigError unless every count is non-negative and
     /// read == stored + quarantined + superseded.

@@ -14,11 +14,12 @@
 
 #include "model/schema.hpp"
 #include "partition/plan.hpp"
+#include "store/digests.hpp"
 #include "store/h5.hpp"
 
 namespace mhbench::store {
 
-inline constexpr std::int64_t kSchemaVersion = 1;
+inline constexpr std::int64_t kSchemaVersion = 2;  ///< 2: digests of every block and object (/digests)
 
 /// Row accounting of one table: read = stored + quarantined + superseded.
 struct Accounting {
@@ -81,6 +82,9 @@ void write_store(const std::filesystem::path& path, const StoreContents& content
 // ---------------------------------------------------------------- reading (jobs)
 
 /// Opens a store for reading on every rank of comm (collective), checking its schema version.
+/// Everything read is checked against the digests ingest recorded (docs/store-format.md): the
+/// small objects when read, and the provider blocks of a column as `read` returns them. Damage
+/// is a StoreError naming the dataset, rows and provider, on every rank together.
 class Store {
 public:
     Store(const std::filesystem::path& path, MPI_Comm comm);
@@ -91,12 +95,19 @@ public:
     std::vector<Organisation> organisations() const;
     /// The rows ingest quarantined (/quarantine), in stored order. Any rank may call it.
     std::vector<QuarantineRow> quarantine() const;
-    /// Rows per provider as CSR offsets (providers + 1 entries).
-    std::vector<std::int64_t> provider_offsets(Dataset d, const std::string& table) const;
+    /// Rows per provider as CSR offsets (providers + 1 entries); read and checked once.
+    const std::vector<std::int64_t>& provider_offsets(Dataset d, const std::string& table) const;
     std::int64_t rows(Dataset d, const std::string& table) const;
     Accounting accounting(Dataset d, const std::string& table) const;
     std::vector<std::string> dictionary(Dataset d, const std::string& table, const std::string& column) const;
     std::string attribute(const std::string& name) const;  ///< root attribute, "" when absent
+
+    /// Collective: checks every recorded digest, each rank a share of the blocks (the whole
+    /// store is read once in all). Damage is the same StoreError on every rank.
+    void verify_all() const;
+    /// The recorded digests themselves, in a fixed order: the store's identity is their digest
+    /// (cheap: a change to any block changes it, without reading the blocks). Any rank.
+    const std::vector<std::byte>& digest_record() const { return digest_record_; }
 
     /// Column values over row ranges, concatenated. Collective: every rank calls it in the same
     /// order (ranges may differ or be empty).
@@ -115,10 +126,29 @@ public:
 
 private:
     std::string table_path(Dataset d, const std::string& table) const;
+    /// Throws StoreError unless `digest` is the one recorded for the object at `path`.
+    void check_object(const std::string& path, const Digest& digest) const;
+    struct BlockDigests {
+        std::vector<std::string> columns;
+        std::vector<std::uint64_t> words;  ///< [provider][column][low, high]
+    };
+    const BlockDigests& block_digests(Dataset d, const std::string& table) const;
+    std::vector<std::byte> make_digest_record() const;
+    /// This rank's damage in the blocks of `column` covered by the rows read (`data`, the
+    /// concatenation of `ranges`, `width` bytes per row); "" when none. A block only partly
+    /// read is read whole to check it.
+    std::string check_blocks(Dataset d, const std::string& table, const std::string& column, hid_t dset,
+                             std::span<const std::pair<std::int64_t, std::int64_t>> ranges, const std::byte* data,
+                             std::size_t width) const;
     std::filesystem::path path_;
+    MPI_Comm comm_ = MPI_COMM_NULL;
     h5::Handle file_;
     h5::Handle xfer_;
     std::map<Dataset, std::vector<std::string>> providers_;
+    std::map<std::string, Digest> objects_;
+    mutable std::map<std::string, std::vector<std::int64_t>> offsets_;
+    mutable std::map<std::string, BlockDigests> blocks_;
+    std::vector<std::byte> digest_record_;
 };
 
 }  // namespace mhbench::store
