@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the two halves of the realism report (Talking Therapies in realism.cpp,
 // MHSDS in realism_mhsds.cpp): a streaming reader of generated tables and the line printer.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -65,14 +66,60 @@ inline std::optional<Day> date(const std::string& s) { return s.empty() ? std::n
 // Sampling allowance: 4 standard errors, so a report of ~200 lines fails by chance about 1% of
 // the time; means of fewer than 30 courses are shown, not tested.
 constexpr double kSe = 4, kMinMeanN = 30;
+// Below this binomial variance (n p (1 - p)) a percentage is tested with exact binomial tails:
+// there the normal approximation understates the upper tail of a small rate many times over
+// (17 courses at 7.8%: 7 or more is 5.1 normal SEs, chance 3e-7, but its exact chance is 1.7e-4).
+constexpr double kExactBinomialVar = 100;
+
+/// Counts [lo, hi] within which a binomial(n, p) count falls except with at most the chance of
+/// a normal value beyond kSe standard errors on each side (3.2e-5), from exact tail sums.
+struct CountRange {
+    double lo = 0, hi = 0;
+};
+inline CountRange binomial_range(double n, double p) {
+    const double tail = 0.5 * std::erfc(kSe / std::sqrt(2.0));
+    const double nn = std::round(n);
+    if (nn <= 0 || p <= 0) return {0, 0};
+    if (p >= 1) return {nn, nn};
+    // Terms beyond 12 SDs (+12) of the mean are far below `tail` for the small variances tested.
+    const double sd = std::sqrt(nn * p * (1 - p));
+    const double a = std::max(0.0, std::floor(nn * p - 12 * sd - 12)), b = std::min(nn, std::ceil(nn * p + 12 * sd + 12));
+    auto pmf = [&](double k) {
+        return std::exp(std::lgamma(nn + 1) - std::lgamma(k + 1) - std::lgamma(nn - k + 1) + k * std::log(p) +
+                        (nn - k) * std::log1p(-p));
+    };
+    CountRange r{a, b};
+    double s = 0;
+    for (double k = b; k >= a; --k)
+        if ((s += pmf(k)) >= tail) {
+            r.hi = k;
+            break;
+        }
+    s = 0;
+    for (double k = a; k <= b; ++k)
+        if ((s += pmf(k)) >= tail) {
+            r.lo = k;
+            break;
+        }
+    return r;
+}
 
 class Printer {
 public:
     explicit Printer(std::ostream& os) : os_(os) {}
-    /// Percentages: target and generated in %, tolerance in points, widened to 3 binomial SEs.
+    /// Percentages: target and generated in %, tolerance in points, widened to 4 binomial SEs;
+    /// for a small sample (binomial variance below kExactBinomialVar) to the exact binomial range
+    /// of binomial_range() on the side of the generated value, marked "(exact)".
     void pct(const std::string& name, double target, double num, double den, double tol) {
         const double gen = den > 0 ? 100 * num / den : 0;
-        const double se = den > 0 ? 100 * std::sqrt(std::max(target / 100 * (1 - target / 100), 1e-6) / den) : 100;
+        const double p = target / 100;
+        if (den > 0 && den * p * (1 - p) < kExactBinomialVar) {
+            const CountRange r = binomial_range(den, p);
+            const double stat = gen >= target ? 100 * r.hi / den - target : target - 100 * r.lo / den;
+            line(name, target, gen, tol, std::max(stat, 0.0), "%", " (exact)");
+            return;
+        }
+        const double se = den > 0 ? 100 * std::sqrt(std::max(p * (1 - p), 1e-6) / den) : 100;
         line(name, target, gen, tol, kSe * se, "%");
     }
     void mean(const std::string& name, double target, double sum, double sumsq, double n, double tol) {
@@ -115,12 +162,13 @@ public:
     bool failed() const { return fail_; }
 
 private:
-    void line(const std::string& name, double target, double gen, double tol, double stat, const char* unit) {
+    void line(const std::string& name, double target, double gen, double tol, double stat, const char* unit,
+              const char* widened = " (4 SE)") {
         const double use = std::max(tol, stat);
         const bool ok = std::abs(gen - target) <= use;
         fail_ |= !ok;
         os_ << fmt(name) << "  target " << num(target, 2) << unit << "  generated " << num(gen, 2) << unit << "  tolerance "
-            << num(use, 2) << (use > tol ? " (4 SE)" : "") << "  " << (ok ? "OK" : "FAIL") << '\n';
+            << num(use, 2) << (use > tol ? widened : "") << "  " << (ok ? "OK" : "FAIL") << '\n';
     }
     static std::string fmt(const std::string& s) { return s.size() >= 58 ? s : s + std::string(58 - s.size(), ' '); }
     static std::string num(double v, int prec) {

@@ -8,12 +8,14 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "model/dates.hpp"
 #include "synth/calib.hpp"
 #include "synth/catalogue.hpp"
 #include "synth/emit.hpp"
+#include "synth/realism_detail.hpp"
 #include "synth/rng.hpp"
 
 using namespace mhbench;
@@ -200,4 +202,36 @@ TEST(SynthCalibration, published_figures_and_planted_truth) {
         EXPECT_NEAR(s, 1, 1e-9) << p.code;
     }
     EXPECT_GT(published, 140);
+}
+
+// The realism report's allowance for a small sample: exact binomial tails at the 4-SE level. The
+// normal approximation rejected 7 deteriorated of 17 Body Dysmorphic Disorder courses (published
+// 7.82%) as 5.1 SEs off, though 7 or more happens with chance 1.7e-4 (8 or more: 1.8e-5).
+TEST(SynthRealism, small_rates_are_tested_with_exact_binomial_tails) {
+    using realism_detail::binomial_range;
+    const auto bdd = binomial_range(17, 0.0782);
+    EXPECT_EQ(bdd.lo, 0);
+    EXPECT_EQ(bdd.hi, 7);
+    const auto hundred = binomial_range(101, 0.0782);
+    EXPECT_EQ(hundred.lo, 0);
+    EXPECT_EQ(hundred.hi, 20);
+    const auto half = binomial_range(30, 0.5);  // symmetric: 5 and 25
+    EXPECT_EQ(half.lo, 5);
+    EXPECT_EQ(half.hi, 25);
+    // A variance of 100 and above keeps 4 normal SEs, which the exact range matches there.
+    const auto wide = binomial_range(400, 0.5);
+    EXPECT_EQ(wide.lo, 160);
+    EXPECT_EQ(wide.hi, 240);
+
+    std::ostringstream os;
+    realism_detail::Printer p(os);
+    p.pct("seven of seventeen", 7.82, 7, 17, 1.5);
+    EXPECT_FALSE(p.failed()) << os.str();
+    EXPECT_NE(os.str().find("tolerance 33.36 (exact)  OK"), std::string::npos) << os.str();
+    p.pct("eight of seventeen", 7.82, 8, 17, 1.5);
+    EXPECT_TRUE(p.failed()) << os.str();
+    std::ostringstream large;
+    realism_detail::Printer q(large);
+    q.pct("large sample", 50, 5100, 10000, 1.5);  // 4 SEs = 2 points
+    EXPECT_NE(large.str().find("tolerance 2.00 (4 SE)  OK"), std::string::npos) << large.str();
 }
