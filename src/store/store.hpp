@@ -19,7 +19,7 @@
 
 namespace mhbench::store {
 
-inline constexpr std::int64_t kSchemaVersion = 2;  ///< 2: digests of every block and object (/digests)
+inline constexpr std::int64_t kSchemaVersion = 3;  ///< 2: digests of every block and object (/digests); 3: MHS606
 
 /// Row accounting of one table: read = stored + quarantined + superseded.
 struct Accounting {
