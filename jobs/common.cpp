@@ -58,8 +58,7 @@ const std::string& Hierarchy::code(Level l, std::size_t p) const {
     return england;
 }
 
-Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank,
-                std::int64_t rank0_head_start) {
+Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank) {
     const std::size_t P = s.providers(d).size();
     std::vector<std::int64_t> w(P, 0);
     for (const auto& t : weight_tables) {
@@ -67,7 +66,7 @@ Plan Plan::make(const store::Store& s, Dataset d, const std::vector<std::string>
         for (std::size_t p = 0; p < P; ++p) w[p] += off[p + 1] - off[p];
     }
     Plan plan;
-    plan.assignment = partition::lpt_assign(w, ranks, rank0_head_start);
+    plan.assignment = partition::lpt_assign(w, ranks);
     plan.providers = partition::units_of(plan.assignment, rank);
     return plan;
 }

@@ -62,10 +62,7 @@ struct Plan {
     std::vector<partition::RowRange> ranges(const store::Store& s, Dataset d, const std::string& table) const;
     /// Provider index of each row this rank reads of `table` (rows come grouped by provider).
     std::vector<std::int32_t> provider_of_rows(const store::Store& s, Dataset d, const std::string& table) const;
-    /// `rank0_head_start`: rank 0's own serial work (finalize, writing) in rows of the weight
-    /// tables, so that LPT gives it that many fewer rows to read.
-    static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank,
-                     std::int64_t rank0_head_start = 0);
+    static Plan make(const store::Store& s, Dataset d, const std::vector<std::string>& weight_tables, int ranks, int rank);
 };
 
 /// The reference-data set of a run: `--reference DIR` when given, else the built-in set.

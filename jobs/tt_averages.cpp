@@ -27,12 +27,6 @@ const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActi
                   kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
                   kScore607 = "IDS607CodedScoreAssessmentAct";
 
-// Rank 0's finalize and writing (statistics on ~10,000 rows, results.h5 and the CSVs) took
-// 0.14 s for a national year, while reading and grouping its 12 million referrals and contacts
-// took 1.0 s (docs/performance.md): LPT gives rank 0 about 1.5 million fewer of them, so that it
-// does not finish last. Outputs do not depend on the assignment.
-constexpr std::int64_t kFinalizeRows = 1'500'000;
-
 // What the group stage keeps of a referral discharged in a reporting year.
 struct Fact {
     std::int32_t provider = 0;
@@ -225,7 +219,9 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
 
     // ---- read this rank's providers: referrals and their contacts, activities, complaints, scores
-    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank, kFinalizeRows);
+    // Every rank gets an equal share: finalize needs every rank's cells, so a lighter rank 0
+    // would only wait for the others (docs/performance.md).
+    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
     auto rr = plan.ranges(s, d, kRef);
     auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
     auto prov = plan.provider_of_rows(s, d, kRef);

@@ -15,7 +15,7 @@ std::int64_t Assignment::max_load() const {
     return load.empty() ? 0 : *std::max_element(load.begin(), load.end());
 }
 
-Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks, std::int64_t rank0_head_start) {
+Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks) {
     if (ranks < 1) throw ConfigError("partition: rank count must be at least 1, got " + std::to_string(ranks));
     const auto n = static_cast<int>(weights.size());
     std::int64_t total = 0, largest = 0;
@@ -36,7 +36,7 @@ Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks, std::int
     // Min-heap on (load, rank): pair ordering breaks load ties by the lower rank.
     using Slot = std::pair<std::int64_t, int>;
     std::priority_queue<Slot, std::vector<Slot>, std::greater<>> heap;
-    for (int r = 0; r < ranks; ++r) heap.emplace(r == 0 ? std::max<std::int64_t>(rank0_head_start, 0) : 0, r);
+    for (int r = 0; r < ranks; ++r) heap.emplace(0, r);
 
     Assignment a;
     a.rank_of.assign(n, -1);

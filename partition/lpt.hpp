@@ -17,9 +17,7 @@ struct Assignment {
 
 /// Largest units first, each to the least-loaded rank. Ties broken by lower unit index
 /// then lower rank, so the result depends only on the weights and the rank count.
-/// Guarantees max_load <= 4/3 of the optimum (Graham 1969). `rank0_head_start`: work rank 0
-/// has besides its units (in the weights' unit), so that it gets that much less of them; not
-/// counted in `load`.
-Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks, std::int64_t rank0_head_start = 0);
+/// Guarantees max_load <= 4/3 of the optimum (Graham 1969).
+Assignment lpt_assign(std::span<const std::int64_t> weights, int ranks);
 
 }  // namespace mhbench::partition

@@ -70,6 +70,7 @@ private:
 
     std::string name_, h5_path_, description_;
     std::vector<Column> columns_;
+    std::size_t next_ = 0;  // where column() looks first
 };
 
 /// Run-level attributes written on the root of results.h5 (schema version, financial year,

@@ -5,6 +5,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <string>
 
@@ -34,15 +35,28 @@ double normal_quantile(double p) {
 double t_quantile(double p, double df) {
     check_p(p, "t_quantile");
     check_df(df, "t_quantile");
-    return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+    // Tables of intervals ask again and again for the same few (p, df): a national tt-averages
+    // run asks ~14,000 times for ~1,500 of them, and each costs microseconds of long double work.
+    // The cache returns the very value computed the first time, so results do not change.
+    thread_local std::map<std::pair<double, double>, double> cache;
+    const auto key = std::make_pair(p, df);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (cache.size() >= 100'000) cache.clear();
+    const double q = boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+    cache.emplace(key, q);
+    return q;
 }
 
 double t_two_sided_p(double t, double df) {
     check_df(df, "t_two_sided_p");
     if (std::isnan(t)) return kNaN;
     if (std::isinf(t)) return 0.0;
-    // The upper tail through the complement keeps small p-values accurate.
-    const double p = 2 * boost::math::cdf(boost::math::complement(boost::math::students_t_distribution<double>(df), std::fabs(t)));
+    // The upper tail through the complement keeps small p-values accurate. Computed in double
+    // rather than Boost's default long double: about 1e-15 relative error either way for a
+    // p-value, at a third of the cost (one test per organisation row).
+    using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+    const boost::math::students_t_distribution<double, DoublePolicy> dist(df);
+    const double p = 2 * boost::math::cdf(boost::math::complement(dist, std::fabs(t)));
     return std::min(1.0, p);
 }
 

@@ -65,17 +65,6 @@ TEST(PartitionLpt, TiesGoToLowerIndexThenLowerRank) {
     EXPECT_EQ(a.load, (std::vector<std::int64_t>{3, 3}));
 }
 
-TEST(PartitionLpt, RankZeroHeadStartTakesThatMuchLessWork) {
-    // Rank 0 starts at 6: 5→r1 (6,5); 4→r1 (6,9); 3→r0 (9,9). Load counts units only.
-    const std::vector<std::int64_t> w{5, 4, 3};
-    const auto a = mp::lpt_assign(w, 2, 6);
-    EXPECT_EQ(a.rank_of, (std::vector<int>{1, 1, 0}));
-    EXPECT_EQ(a.load, (std::vector<std::int64_t>{3, 9}));
-    // A head start larger than all the work leaves rank 0 nothing; one rank takes everything.
-    EXPECT_EQ(mp::lpt_assign(w, 2, 100).rank_of, (std::vector<int>{1, 1, 1}));
-    EXPECT_EQ(mp::lpt_assign(w, 1, 100).rank_of, (std::vector<int>{0, 0, 0}));
-}
-
 TEST(PartitionLpt, LowerBoundIsLargestOrCeilingOfMean) {
     EXPECT_EQ(mp::lpt_assign(std::vector<std::int64_t>{10, 1, 1}, 2).lower_bound, 10);
     EXPECT_EQ(mp::lpt_assign(std::vector<std::int64_t>{3, 3, 3, 2}, 2).lower_bound, 6);   // 11/2 → 6
