@@ -27,16 +27,25 @@ const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActi
                   kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
                   kScore607 = "IDS607CodedScoreAssessmentAct";
 
-// What the group stage keeps of a referral discharged in a reporting year.
+// What the group stage keeps of a referral between its two passes, one per referral this rank
+// reads: packed into 28 bytes (the flags in one byte), as it is the largest array after the
+// columns themselves. The provider is the row's, from the plan.
 struct Fact {
-    std::int32_t provider = 0;
+    enum Flag : std::uint8_t {
+        kFinished = 1, kAtCaseness = 2, kNotAtCaseness = 4, kRecovered = 8, kImproved = 16, kDeteriorated = 32,
+        kReliablyRecovered = 64, kHasSeverity = 128
+    };
     std::int16_t year = -1;  // index from the first reporting year; -1: not discharged in a reporting year
     std::uint8_t descriptor = 0;
-    bool finished = false;
-    tt::Outcome outcome;
-    std::optional<reference::Hundredths> severity;
+    std::uint8_t flags = 0;
+    reference::Hundredths severity = 0;  // when kHasSeverity
     std::int32_t treatment = 0, low = 0, high = 0, unclassified = 0, employment = 0;
+    bool has(Flag f) const { return (flags & f) != 0; }
+    std::optional<reference::Hundredths> severity_score() const {
+        return has(kHasSeverity) ? std::optional<reference::Hundredths>(severity) : std::nullopt;
+    }
 };
+static_assert(sizeof(Fact) == 28);
 
 struct MedianKey {
     std::int16_t year;
@@ -342,20 +351,25 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
             fl.resize(nmeasures);
             tt::first_last_into(ref, scores, fl);
             Fact& f = facts[i];
-            f.provider = prov[i];
             f.year = static_cast<std::int16_t>(y);
             f.descriptor = static_cast<std::uint8_t>(tt::referral_descriptor(ref, complaints));
-            f.finished = tt::finished_course(ref, true, counts);
-            f.outcome = tt::outcome(ref, f.descriptor, fl);
-            f.severity = tt::severity_score(ref, f.descriptor, fl);
+            const tt::Outcome out = tt::outcome(ref, f.descriptor, fl);
+            const auto severity = tt::severity_score(ref, f.descriptor, fl);
+            const bool finished = tt::finished_course(ref, true, counts);
+            f.flags = static_cast<std::uint8_t>(
+                (finished ? Fact::kFinished : 0) | (out.at_caseness ? Fact::kAtCaseness : 0) |
+                (out.not_at_caseness ? Fact::kNotAtCaseness : 0) | (out.recovered ? Fact::kRecovered : 0) |
+                (out.improved ? Fact::kImproved : 0) | (out.deteriorated ? Fact::kDeteriorated : 0) |
+                (out.reliably_recovered ? Fact::kReliablyRecovered : 0) | (severity ? Fact::kHasSeverity : 0));
+            f.severity = severity.value_or(0);
             f.treatment = static_cast<std::int32_t>(counts.treatment);
             f.low = static_cast<std::int32_t>(counts.low);
             f.high = static_cast<std::int32_t>(counts.high);
             f.unclassified = static_cast<std::int32_t>(counts.unclassified);
             f.employment = static_cast<std::int32_t>(counts.employment);
             // The median is of first scores of finished courses in the descriptor (the unit of analysis).
-            if (f.finished && f.severity && ref.descriptors[f.descriptor].scheme == reference::Scheme::MedianSplit)
-                h[{f.year, f.descriptor}].add(*f.severity);
+            if (finished && severity && ref.descriptors[f.descriptor].scheme == reference::Scheme::MedianSplit)
+                h[{f.year, f.descriptor}].add(*severity);
         },
         256);
     manifest.add_stage("group", clock.lap());
@@ -397,21 +411,21 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
             if (f.year < 0) return;
             if (acc.cells.empty()) acc.cells.resize(ncells);
             const std::size_t yd = static_cast<std::size_t>(f.year) * ndesc + f.descriptor;
-            const int band = tt::severity_band(ref, f.descriptor, f.severity, median_of[yd]);
-            const auto lp = local_provider[static_cast<std::size_t>(f.provider)];
+            const int band = tt::severity_band(ref, f.descriptor, f.severity_score(), median_of[yd]);
+            const auto lp = local_provider[static_cast<std::size_t>(prov[i])];
             const std::size_t at =
                 ((static_cast<std::size_t>(f.year) * plan.providers.size() + static_cast<std::size_t>(lp)) * ndesc + f.descriptor) *
                     band_slots + static_cast<std::size_t>(band + 1);
             Cell& c = acc.cells[at];
             ++c.discharged;
-            if (!f.finished) return;
+            if (!f.has(Fact::kFinished)) return;
             ++c.finished;
-            c.at_caseness += f.outcome.at_caseness;
-            c.not_at_caseness += f.outcome.not_at_caseness;
-            c.recovered += f.outcome.recovered;
-            c.improved += f.outcome.improved;
-            c.deteriorated += f.outcome.deteriorated;
-            if (!f.outcome.reliably_recovered) return;
+            c.at_caseness += f.has(Fact::kAtCaseness);
+            c.not_at_caseness += f.has(Fact::kNotAtCaseness);
+            c.recovered += f.has(Fact::kRecovered);
+            c.improved += f.has(Fact::kImproved);
+            c.deteriorated += f.has(Fact::kDeteriorated);
+            if (!f.has(Fact::kReliablyRecovered)) return;
             ++c.reliably_recovered;
             c.total.add(f.treatment), c.low.add(f.low), c.high.add(f.high);
             c.unclassified.add(f.unclassified), c.employment.add(f.employment);

@@ -6,7 +6,8 @@
 # Environment: MHBENCH_BIN (default build/release/src/cli/mhbench), SCALE (1 = one national year),
 # REPEAT (runs of each timed step, default 3; the best is reported), STAGES (any of
 # "ingest tt scaling", default "ingest tt"), INGEST_RANKS (default "1 2"), SCALING_RANKS (default
-# "2 3 4"), STORE (default WORK/store.h5: the store the tt and scaling stages read).
+# "2 3 4"), STORE (default WORK/store.h5: the store the tt and scaling stages read), YEAR (default
+# 2023-24; the scaling stage also takes a range such as 2022-23:2023-24 over a store of several years).
 #
 # 1. synth --scale SCALE into WORK/data (once; reused when present).
 # 2. Ingest: `mhbench ingest` into WORK/store.h5 at INGEST_RANKS ranks (THREADS threads in all),
@@ -18,7 +19,9 @@
 #    (check_tt.mjs), or the benchmark fails.
 # 4. scaling (mhbench only, no DuckDB): tt-averages at 1 rank x 1 thread, 1 rank x THREADS threads
 #    and SCALING_RANKS ranks x 1 thread (--oversubscribe past the cores), each run's CSVs equal to
-#    the first's byte for byte; prints the stage timings of each and the speed-up over 1 x 1.
+#    the first's byte for byte; prints the stage timings of each and the speed-up over 1 x 1; then
+#    the launch alone (`mhbench --version` under mpirun at 1 and 2 ranks), the speed-up of the
+#    job without it, and the end-to-end ceiling that launch leaves at 2 ranks.
 # Each step prints wall seconds (the whole process, as a user sees it), CPU seconds (user + system,
 # all ranks and threads: the better measure when the machine is shared), the peak resident memory
 # of the largest rank and `uptime`. DuckDB comes from npm
@@ -38,7 +41,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ -x "$bin" ] || { echo "bench: no mhbench binary at $bin (build it, or set MHBENCH_BIN)" >&2; exit 1; }
-year=2023-24
+year=${YEAR:-2023-24}
 summary=$work/summary-${stages// /-}.txt
 : >"$summary"
 say() { echo "$@" | tee -a "$summary"; }
@@ -182,6 +185,16 @@ if [[ " $stages " == *" scaling "* ]]; then
   for np in $scaling_ranks; do
     tt_run "$np" 1
     speedups "$np ranks x 1 thr"
+    [ "$np" = 2 ] && tt2_wall=$BEST_WALL
   done
+  # What no rank count divides: launching the processes, MPI_Init, MPI_Finalize and exit, timed
+  # as `mhbench --version` under mpirun. With it, the best 2 ranks can do is L2 + (T1 - L1) / 2.
+  if [ -n "${tt2_wall:-}" ]; then
+    best "launch only, 1 rank" run_ranks 1 "$bin" --version
+    l1=$BEST_WALL
+    best "launch only, 2 ranks" run_ranks 2 "$bin" --version
+    l2=$BEST_WALL
+    say "  launch 1 rank $l1 s, 2 ranks $l2 s: the job without it 1 -> 2 ranks: $(echo "$base_wall - $l1" | bc) -> $(echo "$tt2_wall - $l2" | bc) s, speed-up $(ratio "$(echo "$base_wall - $l1" | bc)" "$(echo "$tt2_wall - $l2" | bc)"); ceiling end to end with a perfect split of the job: $(ratio "$base_wall" "$(echo "$l2 + ($base_wall - $l1) / 2" | bc -l)")"
+  fi
 fi
 say "summary in $summary"
