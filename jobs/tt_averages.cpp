@@ -23,6 +23,10 @@ namespace {
 
 using reference::Reference;
 
+// Referrals per read batch: with their contacts, activities, complaints and scores about 40 MB of
+// columns at national volume (~170 bytes per referral).
+constexpr std::int64_t kBatchReferrals = 250'000;
+
 const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActivity = "IDS202CareActivity",
                   kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
                   kScore607 = "IDS607CodedScoreAssessmentAct";
@@ -227,38 +231,32 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     if (!s.has(d)) throw ConfigError("tt-averages: the store " + o.store.string() + " holds no Talking Therapies (IAPT) data");
     const int first_year = o.years.first.start_year, nyears = o.years.last.start_year - first_year + 1;
 
-    // ---- read this rank's providers: referrals and their contacts, activities, complaints, scores
-    // Every rank gets an equal share: finalize needs every rank's cells, so a lighter rank 0
-    // would only wait for the others (docs/performance.md).
+    // ---- this rank's providers, in batches of whole providers: each batch's referrals and their
+    // contacts, activities, complaints and scores are read, reduced to one Fact per referral and
+    // released before the next batch is read, so that memory holds the facts and one batch of
+    // columns, not every column at once. Reads are collective: every rank runs the same number
+    // of batches (the last ones may be empty).
     Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
-    auto rr = plan.ranges(s, d, kRef);
-    auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
-    auto prov = plan.provider_of_rows(s, d, kRef);
-    auto cch = s.children(d, kRef, kContact, rr);
-    auto app = s.read<std::uint16_t>(d, kContact, "AppType", cch.ranges);
-    auto att = s.read<std::uint16_t>(d, kContact, "AttendOrDNACode", cch.ranges);
-    auto ach = s.children(d, kContact, kActivity, cch.ranges);
-    auto proc = s.read<std::uint16_t>(d, kActivity, "CodeProcAndProcStatus", ach.ranges);
-    auto pch = s.children(d, kRef, kComplaint, rr);
-    auto pc = s.read<std::uint16_t>(d, kComplaint, "PresComp", pch.ranges);
-    auto pcsig = s.read<std::uint16_t>(d, kComplaint, "PresCompCodSig", pch.ranges);
-    auto pcdate = s.read<std::int32_t>(d, kComplaint, "PresCompDate", pch.ranges);
-    struct ScoreCols {
-        store::Store::Children ch;
-        std::vector<std::uint16_t> tool;
-        std::vector<std::int32_t> score, date;
-        std::vector<int> measure;  // by dictionary code
-    };
-    ScoreCols sc[2];
-    const std::string score_tables[2] = {kScore606, kScore607};
-    for (int k = 0; k < 2; ++k) {
-        sc[k].ch = s.children(d, kRef, score_tables[k], rr);
-        sc[k].tool = s.read<std::uint16_t>(d, score_tables[k], "CodedAssToolType", sc[k].ch.ranges);
-        sc[k].score = s.read<std::int32_t>(d, score_tables[k], "PersScore", sc[k].ch.ranges);
-        sc[k].date = s.read<std::int32_t>(d, score_tables[k], "AssToolCompDate", sc[k].ch.ranges);
-        for (const auto& code : s.dictionary(d, score_tables[k], "CodedAssToolType")) sc[k].measure.push_back(ref.measure_by_snomed(code));
+    const auto& ref_offsets = s.provider_offsets(d, kRef);
+    std::vector<std::vector<int>> batches;
+    for (std::size_t k = 0; k < plan.providers.size(); ++k) {
+        const auto p = static_cast<std::size_t>(plan.providers[k]);
+        const std::int64_t rows = ref_offsets[p + 1] - ref_offsets[p];
+        std::int64_t in_batch = 0;
+        if (!batches.empty())
+            for (int q : batches.back()) in_batch += ref_offsets[static_cast<std::size_t>(q) + 1] - ref_offsets[static_cast<std::size_t>(q)];
+        if (batches.empty() || (in_batch > 0 && in_batch + rows > kBatchReferrals)) batches.emplace_back();
+        batches.back().push_back(plan.providers[k]);
     }
+    int nbatches = static_cast<int>(batches.size());
+    MPI_Allreduce(MPI_IN_PLACE, &nbatches, 1, MPI_INT, MPI_MAX, comm);
+    batches.resize(static_cast<std::size_t>(nbatches));
+
     // Dictionary codes resolved once through the reference data (the same on every rank).
+    const std::string score_tables[2] = {kScore606, kScore607};
+    std::vector<int> measure_of[2];
+    for (int k = 0; k < 2; ++k)
+        for (const auto& code : s.dictionary(d, score_tables[k], "CodedAssToolType")) measure_of[k].push_back(ref.measure_by_snomed(code));
     std::vector<bool> attended;
     for (const auto& c : s.dictionary(d, kContact, "AttendOrDNACode")) attended.push_back(ref.attended_codes.count(c) > 0);
     std::vector<reference::AppClass> app_class;
@@ -276,103 +274,139 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     for (const auto& c : pc_dict) pc_class.push_back(c.empty() ? tt::ComplaintClass{false, ref.fallback_descriptor} : tt::classify_complaint(ref, c));
     std::vector<std::int32_t> codsig;
     for (const auto& c : s.dictionary(d, kComplaint, "PresCompCodSig")) codsig.push_back(parse_codsig(c));
-    manifest.add_stage("read", clock.lap());
 
-    // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
-    const std::size_t n = disch.size();
-    // Code columns index their dictionaries; a code outside one, or a children index that does
-    // not fit its rows, must fail here rather than read past a lookup table. The block digests
-    // catch damage first; this guards against a store whose digests were rewritten with it.
-    // Every rank learns of it together (a rank failing alone would leave the others waiting in
-    // the next collective).
-    std::string damage;
-    auto check_codes = [&](const auto& codes, std::size_t dict_size, const std::string& table, const char* column) {
-        for (auto c : codes)
-            if (static_cast<std::size_t>(c) >= dict_size && damage.empty())
-                damage = o.store.string() + ": " + table + " " + column + " holds code " + std::to_string(c) +
-                         " outside its dictionary of " + std::to_string(dict_size);
-    };
-    auto check_children = [&](const store::Store::Children& ch, std::size_t child_rows, const std::string& child) {
-        bool ok = !ch.offsets.empty() && ch.offsets.front() == 0 && static_cast<std::size_t>(ch.offsets.back()) == child_rows;
-        for (std::size_t k = 0; ok && k + 1 < ch.offsets.size(); ++k) ok = ch.offsets[k] <= ch.offsets[k + 1];
-        if (!ok && damage.empty()) damage = o.store.string() + ": the children index of " + child + " does not fit its rows";
-    };
-    check_codes(att, attended.size(), kContact, "AttendOrDNACode");
-    check_codes(app, app_class.size(), kContact, "AppType");
-    check_codes(proc, intensity.size(), kActivity, "CodeProcAndProcStatus");
-    check_codes(pc, pc_class.size(), kComplaint, "PresComp");
-    check_codes(pcsig, codsig.size(), kComplaint, "PresCompCodSig");
-    for (int k = 0; k < 2; ++k) check_codes(sc[k].tool, sc[k].measure.size(), score_tables[k], "CodedAssToolType");
-    check_children(cch, app.size(), kContact);
-    check_children(ach, proc.size(), kActivity);
-    check_children(pch, pc.size(), kComplaint);
-    for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
-    if (prov.size() != n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
-    // The lowest rank that found damage tells every rank what it found.
-    store::agree_on_damage(comm, damage);
-
+    const auto prov = plan.provider_of_rows(s, d, kRef);
+    const std::size_t n = prov.size();
     std::vector<Fact> facts(n);
     const std::size_t nmeasures = ref.measures.size();
-    Medians local_hist = reduce::parallel_fold<Medians>(
-        n,
-        [&](Medians& h, std::size_t i) {
-            if (disch[i] == kMissing) return;
-            const int y = FinancialYear::of(disch[i]).start_year - first_year;
-            if (y < 0 || y >= nyears) return;
-            // Per-thread scratch reused from referral to referral: no allocation in the loop.
-            thread_local std::vector<tt::ComplaintRecord> complaints;
-            thread_local std::vector<tt::ScoreRecord> scores;
-            thread_local std::vector<tt::FirstLast> fl;
-            tt::ContactCounts counts;
-            for (auto j = cch.offsets[i]; j < cch.offsets[i + 1]; ++j) {
-                const auto uj = static_cast<std::size_t>(j);
-                tt::ContactRecord c{attended[att[uj]], app_class[app[uj]], false, false, false};
-                for (auto a = ach.offsets[uj]; a < ach.offsets[uj + 1]; ++a) {
-                    const auto in = intensity[proc[static_cast<std::size_t>(a)]];
-                    c.low |= in == reference::Intensity::Low;
-                    c.high |= in == reference::Intensity::High;
-                    c.employment |= in == reference::Intensity::Employment;
-                }
-                tt::add_contact(counts, c);
-            }
-            complaints.clear();
-            for (auto j = pch.offsets[i]; j < pch.offsets[i + 1]; ++j) {
-                const auto uj = static_cast<std::size_t>(j);
-                complaints.push_back({pc_class[pc[uj]], codsig[pcsig[uj]], pcdate[uj], pc_dict[pc[uj]]});
-            }
-            scores.clear();
-            for (int k = 0; k < 2; ++k)
-                for (auto j = sc[k].ch.offsets[i]; j < sc[k].ch.offsets[i + 1]; ++j) {
+    Medians local_hist;
+    std::size_t first_row = 0;  // of the batch, among this rank's referrals
+    manifest.add_stage("read", clock.lap());
+    for (const auto& batch : batches) {
+        const auto rr = partition::ranges_for(ref_offsets, batch);
+        auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
+        auto cch = s.children(d, kRef, kContact, rr);
+        auto app = s.read<std::uint16_t>(d, kContact, "AppType", cch.ranges);
+        auto att = s.read<std::uint16_t>(d, kContact, "AttendOrDNACode", cch.ranges);
+        auto ach = s.children(d, kContact, kActivity, cch.ranges);
+        auto proc = s.read<std::uint16_t>(d, kActivity, "CodeProcAndProcStatus", ach.ranges);
+        auto pch = s.children(d, kRef, kComplaint, rr);
+        auto pc = s.read<std::uint16_t>(d, kComplaint, "PresComp", pch.ranges);
+        auto pcsig = s.read<std::uint16_t>(d, kComplaint, "PresCompCodSig", pch.ranges);
+        auto pcdate = s.read<std::int32_t>(d, kComplaint, "PresCompDate", pch.ranges);
+        struct ScoreCols {
+            store::Store::Children ch;
+            std::vector<std::uint16_t> tool;
+            std::vector<std::int32_t> score, date;
+        };
+        ScoreCols sc[2];
+        for (int k = 0; k < 2; ++k) {
+            sc[k].ch = s.children(d, kRef, score_tables[k], rr);
+            sc[k].tool = s.read<std::uint16_t>(d, score_tables[k], "CodedAssToolType", sc[k].ch.ranges);
+            sc[k].score = s.read<std::int32_t>(d, score_tables[k], "PersScore", sc[k].ch.ranges);
+            sc[k].date = s.read<std::int32_t>(d, score_tables[k], "AssToolCompDate", sc[k].ch.ranges);
+        }
+        manifest.add_stage("read", clock.lap());
+
+        // ---- group, pass 1: per-referral facts, and histograms of first scores for the medians
+        const std::size_t nb = disch.size();
+        // Code columns index their dictionaries; a code outside one, or a children index that does
+        // not fit its rows, must fail here rather than read past a lookup table. The block digests
+        // catch damage first; this guards against a store whose digests were rewritten with it.
+        // Every rank learns of it together (a rank failing alone would leave the others waiting in
+        // the next collective).
+        std::string damage;
+        auto check_codes = [&](const auto& codes, std::size_t dict_size, const std::string& table, const char* column) {
+            for (auto c : codes)
+                if (static_cast<std::size_t>(c) >= dict_size && damage.empty())
+                    damage = o.store.string() + ": " + table + " " + column + " holds code " + std::to_string(c) +
+                             " outside its dictionary of " + std::to_string(dict_size);
+        };
+        auto check_children = [&](const store::Store::Children& ch, std::size_t child_rows, const std::string& child) {
+            bool ok = !ch.offsets.empty() && ch.offsets.front() == 0 && static_cast<std::size_t>(ch.offsets.back()) == child_rows;
+            for (std::size_t k = 0; ok && k + 1 < ch.offsets.size(); ++k) ok = ch.offsets[k] <= ch.offsets[k + 1];
+            if (!ok && damage.empty()) damage = o.store.string() + ": the children index of " + child + " does not fit its rows";
+        };
+        check_codes(att, attended.size(), kContact, "AttendOrDNACode");
+        check_codes(app, app_class.size(), kContact, "AppType");
+        check_codes(proc, intensity.size(), kActivity, "CodeProcAndProcStatus");
+        check_codes(pc, pc_class.size(), kComplaint, "PresComp");
+        check_codes(pcsig, codsig.size(), kComplaint, "PresCompCodSig");
+        for (int k = 0; k < 2; ++k) check_codes(sc[k].tool, measure_of[k].size(), score_tables[k], "CodedAssToolType");
+        check_children(cch, app.size(), kContact);
+        check_children(ach, proc.size(), kActivity);
+        check_children(pch, pc.size(), kComplaint);
+        for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
+        if (first_row + nb > n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
+        // The lowest rank that found damage tells every rank what it found.
+        store::agree_on_damage(comm, damage);
+
+        Medians batch_hist = reduce::parallel_fold<Medians>(
+            nb,
+            [&](Medians& h, std::size_t i) {
+                if (disch[i] == kMissing) return;
+                const int y = FinancialYear::of(disch[i]).start_year - first_year;
+                if (y < 0 || y >= nyears) return;
+                // Per-thread scratch reused from referral to referral: no allocation in the loop.
+                thread_local std::vector<tt::ComplaintRecord> complaints;
+                thread_local std::vector<tt::ScoreRecord> scores;
+                thread_local std::vector<tt::FirstLast> fl;
+                tt::ContactCounts counts;
+                for (auto j = cch.offsets[i]; j < cch.offsets[i + 1]; ++j) {
                     const auto uj = static_cast<std::size_t>(j);
-                    const std::int32_t v = sc[k].score[uj];
-                    scores.push_back({sc[k].measure[sc[k].tool[uj]], sc[k].date[uj],
-                                      v == kMissing ? std::nullopt : std::optional<reference::Hundredths>(v), k == 1});
+                    tt::ContactRecord c{attended[att[uj]], app_class[app[uj]], false, false, false};
+                    for (auto a = ach.offsets[uj]; a < ach.offsets[uj + 1]; ++a) {
+                        const auto in = intensity[proc[static_cast<std::size_t>(a)]];
+                        c.low |= in == reference::Intensity::Low;
+                        c.high |= in == reference::Intensity::High;
+                        c.employment |= in == reference::Intensity::Employment;
+                    }
+                    tt::add_contact(counts, c);
                 }
-            fl.resize(nmeasures);
-            tt::first_last_into(ref, scores, fl);
-            Fact& f = facts[i];
-            f.year = static_cast<std::int16_t>(y);
-            f.descriptor = static_cast<std::uint8_t>(tt::referral_descriptor(ref, complaints));
-            const tt::Outcome out = tt::outcome(ref, f.descriptor, fl);
-            const auto severity = tt::severity_score(ref, f.descriptor, fl);
-            const bool finished = tt::finished_course(ref, true, counts);
-            f.flags = static_cast<std::uint8_t>(
-                (finished ? Fact::kFinished : 0) | (out.at_caseness ? Fact::kAtCaseness : 0) |
-                (out.not_at_caseness ? Fact::kNotAtCaseness : 0) | (out.recovered ? Fact::kRecovered : 0) |
-                (out.improved ? Fact::kImproved : 0) | (out.deteriorated ? Fact::kDeteriorated : 0) |
-                (out.reliably_recovered ? Fact::kReliablyRecovered : 0) | (severity ? Fact::kHasSeverity : 0));
-            f.severity = severity.value_or(0);
-            f.treatment = static_cast<std::int32_t>(counts.treatment);
-            f.low = static_cast<std::int32_t>(counts.low);
-            f.high = static_cast<std::int32_t>(counts.high);
-            f.unclassified = static_cast<std::int32_t>(counts.unclassified);
-            f.employment = static_cast<std::int32_t>(counts.employment);
-            // The median is of first scores of finished courses in the descriptor (the unit of analysis).
-            if (finished && severity && ref.descriptors[f.descriptor].scheme == reference::Scheme::MedianSplit)
-                h[{f.year, f.descriptor}].add(*severity);
-        },
-        256);
-    manifest.add_stage("group", clock.lap());
+                complaints.clear();
+                for (auto j = pch.offsets[i]; j < pch.offsets[i + 1]; ++j) {
+                    const auto uj = static_cast<std::size_t>(j);
+                    complaints.push_back({pc_class[pc[uj]], codsig[pcsig[uj]], pcdate[uj], pc_dict[pc[uj]]});
+                }
+                scores.clear();
+                for (int k = 0; k < 2; ++k)
+                    for (auto j = sc[k].ch.offsets[i]; j < sc[k].ch.offsets[i + 1]; ++j) {
+                        const auto uj = static_cast<std::size_t>(j);
+                        const std::int32_t v = sc[k].score[uj];
+                        scores.push_back({measure_of[k][sc[k].tool[uj]], sc[k].date[uj],
+                                          v == kMissing ? std::nullopt : std::optional<reference::Hundredths>(v), k == 1});
+                    }
+                fl.resize(nmeasures);
+                tt::first_last_into(ref, scores, fl);
+                Fact& f = facts[first_row + i];
+                f.year = static_cast<std::int16_t>(y);
+                f.descriptor = static_cast<std::uint8_t>(tt::referral_descriptor(ref, complaints));
+                const tt::Outcome out = tt::outcome(ref, f.descriptor, fl);
+                const auto severity = tt::severity_score(ref, f.descriptor, fl);
+                const bool finished = tt::finished_course(ref, true, counts);
+                f.flags = static_cast<std::uint8_t>(
+                    (finished ? Fact::kFinished : 0) | (out.at_caseness ? Fact::kAtCaseness : 0) |
+                    (out.not_at_caseness ? Fact::kNotAtCaseness : 0) | (out.recovered ? Fact::kRecovered : 0) |
+                    (out.improved ? Fact::kImproved : 0) | (out.deteriorated ? Fact::kDeteriorated : 0) |
+                    (out.reliably_recovered ? Fact::kReliablyRecovered : 0) | (severity ? Fact::kHasSeverity : 0));
+                f.severity = severity.value_or(0);
+                f.treatment = static_cast<std::int32_t>(counts.treatment);
+                f.low = static_cast<std::int32_t>(counts.low);
+                f.high = static_cast<std::int32_t>(counts.high);
+                f.unclassified = static_cast<std::int32_t>(counts.unclassified);
+                f.employment = static_cast<std::int32_t>(counts.employment);
+                // The median is of first scores of finished courses in the descriptor (the unit of analysis).
+                if (finished && severity && ref.descriptors[f.descriptor].scheme == reference::Scheme::MedianSplit)
+                    h[{f.year, f.descriptor}].add(*severity);
+            },
+            256);
+        local_hist.merge(batch_hist);
+        first_row += nb;
+        manifest.add_stage("group", clock.lap());
+    }
+    std::string damage;
+    if (first_row != n) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
+    store::agree_on_damage(comm, damage);
     // Exact national medians before any band is assigned: every rank needs them.
     const Medians hist = reduce::allreduce(local_hist, comm);
     std::map<std::pair<int, int>, double> median;

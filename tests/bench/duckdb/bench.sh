@@ -194,7 +194,9 @@ if [[ " $stages " == *" scaling "* ]]; then
     l1=$BEST_WALL
     best "launch only, 2 ranks" run_ranks 2 "$bin" --version
     l2=$BEST_WALL
-    say "  launch 1 rank $l1 s, 2 ranks $l2 s: the job without it 1 -> 2 ranks: $(echo "$base_wall - $l1" | bc) -> $(echo "$tt2_wall - $l2" | bc) s, speed-up $(ratio "$(echo "$base_wall - $l1" | bc)" "$(echo "$tt2_wall - $l2" | bc)"); ceiling end to end with a perfect split of the job: $(ratio "$base_wall" "$(echo "$l2 + ($base_wall - $l1) / 2" | bc -l)")"
+    job1=$(echo "$base_wall - $l1" | bc) job2=$(echo "$tt2_wall - $l2" | bc)
+    say "$(printf '  launch 1 rank %.3f s, 2 ranks %.3f s; the job without it, 1 -> 2 ranks: %.3f -> %.3f s, speed-up %s; end-to-end ceiling at 2 ranks with a perfect split of the job: %s' \
+      "$l1" "$l2" "$job1" "$job2" "$(ratio "$job1" "$job2")" "$(ratio "$base_wall" "$(echo "$l2 + $job1 / 2" | bc -l)")")"
   fi
 fi
 say "summary in $summary"
