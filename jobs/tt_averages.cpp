@@ -23,9 +23,10 @@ namespace {
 
 using reference::Reference;
 
-// Referrals per read batch: with their contacts, activities, complaints and scores about 40 MB of
-// columns at national volume (~170 bytes per referral).
-constexpr std::int64_t kBatchReferrals = 250'000;
+// Referrals per read batch, at most: with their contacts, activities, complaints and scores about
+// 20 MB of columns (~170 bytes per referral), which the next batch reuses. Of batches of 60,000 to
+// 3 million referrals this was among the fastest at 1 and 2 ranks (docs/performance.md).
+constexpr std::int64_t kBatchReferrals = 125'000;
 
 const std::string kRef = "IDS101Referral", kContact = "IDS201CareContact", kActivity = "IDS202CareActivity",
                   kComplaint = "IDS603PresentingComplaints", kScore606 = "IDS606CodedScoreAssessmentRefer",
@@ -238,15 +239,17 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     // of batches (the last ones may be empty).
     Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
     const auto& ref_offsets = s.provider_offsets(d, kRef);
+    std::int64_t my_referrals = 0;
+    for (int p : plan.providers) my_referrals += ref_offsets[static_cast<std::size_t>(p) + 1] - ref_offsets[static_cast<std::size_t>(p)];
+    // At least four batches on a rank, so that small runs walk the same path as national ones.
+    const std::int64_t batch_limit = std::max<std::int64_t>(1, std::min(kBatchReferrals, (my_referrals + 3) / 4));
     std::vector<std::vector<int>> batches;
-    for (std::size_t k = 0; k < plan.providers.size(); ++k) {
-        const auto p = static_cast<std::size_t>(plan.providers[k]);
-        const std::int64_t rows = ref_offsets[p + 1] - ref_offsets[p];
-        std::int64_t in_batch = 0;
-        if (!batches.empty())
-            for (int q : batches.back()) in_batch += ref_offsets[static_cast<std::size_t>(q) + 1] - ref_offsets[static_cast<std::size_t>(q)];
-        if (batches.empty() || (in_batch > 0 && in_batch + rows > kBatchReferrals)) batches.emplace_back();
-        batches.back().push_back(plan.providers[k]);
+    std::int64_t in_batch = 0;
+    for (int p : plan.providers) {
+        const std::int64_t rows = ref_offsets[static_cast<std::size_t>(p) + 1] - ref_offsets[static_cast<std::size_t>(p)];
+        if (batches.empty() || (in_batch > 0 && in_batch + rows > batch_limit)) batches.emplace_back(), in_batch = 0;
+        batches.back().push_back(p);
+        in_batch += rows;
     }
     int nbatches = static_cast<int>(batches.size());
     MPI_Allreduce(MPI_IN_PLACE, &nbatches, 1, MPI_INT, MPI_MAX, comm);
