@@ -235,8 +235,9 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     // ---- this rank's providers, in batches of whole providers: each batch's referrals and their
     // contacts, activities, complaints and scores are read, reduced to one Fact per referral and
     // released before the next batch is read, so that memory holds the facts and one batch of
-    // columns, not every column at once. Reads are collective: every rank runs the same number
-    // of batches (the last ones may be empty).
+    // columns, not every column at once. The columns are opened on every rank together; each
+    // rank then reads its own batches at its own pace, and the ranks agree on damage once, after
+    // the last batch (a rank that finds damage stops there).
     Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
     const auto& ref_offsets = s.provider_offsets(d, kRef);
     std::int64_t my_referrals = 0;
@@ -251,9 +252,6 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         batches.back().push_back(p);
         in_batch += rows;
     }
-    int nbatches = static_cast<int>(batches.size());
-    MPI_Allreduce(MPI_IN_PLACE, &nbatches, 1, MPI_INT, MPI_MAX, comm);
-    batches.resize(static_cast<std::size_t>(nbatches));
 
     // Dictionary codes resolved once through the reference data (the same on every rank).
     const std::string score_tables[2] = {kScore606, kScore607};
@@ -284,19 +282,39 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     const std::size_t nmeasures = ref.measures.size();
     Medians local_hist;
     std::size_t first_row = 0;  // of the batch, among this rank's referrals
+    const auto open = [&](const std::string& table, const std::string& column) { return s.open_column(d, table, column); };
+    const auto c_disch = open(kRef, "ServDischDate"), c_contacts = open(kRef, "children/" + kContact),
+               c_app = open(kContact, "AppType"), c_att = open(kContact, "AttendOrDNACode"),
+               c_activities = open(kContact, "children/" + kActivity), c_proc = open(kActivity, "CodeProcAndProcStatus"),
+               c_complaints = open(kRef, "children/" + kComplaint), c_pc = open(kComplaint, "PresComp"),
+               c_pcsig = open(kComplaint, "PresCompCodSig"), c_pcdate = open(kComplaint, "PresCompDate");
+    struct ScoreColumns {
+        store::Store::Column index, tool, score, date;
+    };
+    const ScoreColumns c_scores[2] = {
+        {open(kRef, "children/" + kScore606), open(kScore606, "CodedAssToolType"), open(kScore606, "PersScore"),
+         open(kScore606, "AssToolCompDate")},
+        {open(kRef, "children/" + kScore607), open(kScore607, "CodedAssToolType"), open(kScore607, "PersScore"),
+         open(kScore607, "AssToolCompDate")}};
+    std::string damage;  // this rank's, until the ranks agree after the last batch
     manifest.add_stage("read", clock.lap());
     for (const auto& batch : batches) {
         const auto rr = partition::ranges_for(ref_offsets, batch);
-        auto disch = s.read<std::int32_t>(d, kRef, "ServDischDate", rr);
-        auto cch = s.children(d, kRef, kContact, rr);
-        auto app = s.read<std::uint16_t>(d, kContact, "AppType", cch.ranges);
-        auto att = s.read<std::uint16_t>(d, kContact, "AttendOrDNACode", cch.ranges);
-        auto ach = s.children(d, kContact, kActivity, cch.ranges);
-        auto proc = s.read<std::uint16_t>(d, kActivity, "CodeProcAndProcStatus", ach.ranges);
-        auto pch = s.children(d, kRef, kComplaint, rr);
-        auto pc = s.read<std::uint16_t>(d, kComplaint, "PresComp", pch.ranges);
-        auto pcsig = s.read<std::uint16_t>(d, kComplaint, "PresCompCodSig", pch.ranges);
-        auto pcdate = s.read<std::int32_t>(d, kComplaint, "PresCompDate", pch.ranges);
+        // A damaged children index gives damaged ranges: nothing is read through one.
+        auto disch = s.read_own<std::int32_t>(c_disch, rr, damage);
+        auto cch = s.children_own(c_contacts, rr, damage);
+        auto pch = s.children_own(c_complaints, rr, damage);
+        store::Store::Children sch[2] = {s.children_own(c_scores[0].index, rr, damage),
+                                         s.children_own(c_scores[1].index, rr, damage)};
+        if (!damage.empty()) break;
+        auto app = s.read_own<std::uint16_t>(c_app, cch.ranges, damage);
+        auto att = s.read_own<std::uint16_t>(c_att, cch.ranges, damage);
+        auto ach = s.children_own(c_activities, cch.ranges, damage);
+        if (!damage.empty()) break;
+        auto proc = s.read_own<std::uint16_t>(c_proc, ach.ranges, damage);
+        auto pc = s.read_own<std::uint16_t>(c_pc, pch.ranges, damage);
+        auto pcsig = s.read_own<std::uint16_t>(c_pcsig, pch.ranges, damage);
+        auto pcdate = s.read_own<std::int32_t>(c_pcdate, pch.ranges, damage);
         struct ScoreCols {
             store::Store::Children ch;
             std::vector<std::uint16_t> tool;
@@ -304,10 +322,10 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         };
         ScoreCols sc[2];
         for (int k = 0; k < 2; ++k) {
-            sc[k].ch = s.children(d, kRef, score_tables[k], rr);
-            sc[k].tool = s.read<std::uint16_t>(d, score_tables[k], "CodedAssToolType", sc[k].ch.ranges);
-            sc[k].score = s.read<std::int32_t>(d, score_tables[k], "PersScore", sc[k].ch.ranges);
-            sc[k].date = s.read<std::int32_t>(d, score_tables[k], "AssToolCompDate", sc[k].ch.ranges);
+            sc[k].ch = std::move(sch[k]);
+            sc[k].tool = s.read_own<std::uint16_t>(c_scores[k].tool, sc[k].ch.ranges, damage);
+            sc[k].score = s.read_own<std::int32_t>(c_scores[k].score, sc[k].ch.ranges, damage);
+            sc[k].date = s.read_own<std::int32_t>(c_scores[k].date, sc[k].ch.ranges, damage);
         }
         manifest.add_stage("read", clock.lap());
 
@@ -316,9 +334,8 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         // Code columns index their dictionaries; a code outside one, or a children index that does
         // not fit its rows, must fail here rather than read past a lookup table. The block digests
         // catch damage first; this guards against a store whose digests were rewritten with it.
-        // Every rank learns of it together (a rank failing alone would leave the others waiting in
-        // the next collective).
-        std::string damage;
+        // Every rank learns of it together, after the last batch (a rank failing alone would leave
+        // the others waiting in the next collective).
         auto check_codes = [&](const auto& codes, std::size_t dict_size, const std::string& table, const char* column) {
             for (auto c : codes)
                 if (static_cast<std::size_t>(c) >= dict_size && damage.empty())
@@ -341,8 +358,7 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         check_children(pch, pc.size(), kComplaint);
         for (int k = 0; k < 2; ++k) check_children(sc[k].ch, sc[k].tool.size(), score_tables[k]);
         if (first_row + nb > n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
-        // The lowest rank that found damage tells every rank what it found.
-        store::agree_on_damage(comm, damage);
+        if (!damage.empty()) break;
 
         Medians batch_hist = reduce::parallel_fold<Medians>(
             nb,
@@ -407,8 +423,8 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         first_row += nb;
         manifest.add_stage("group", clock.lap());
     }
-    std::string damage;
-    if (first_row != n) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
+    if (first_row != n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
+    // The lowest rank that found damage tells every rank what it found.
     store::agree_on_damage(comm, damage);
     // Exact national medians before any band is assigned: every rank needs them.
     const Medians hist = reduce::allreduce(local_hist, comm);

@@ -570,13 +570,12 @@ template std::vector<std::int32_t> Store::read(Dataset, const std::string&, cons
 template std::vector<std::int64_t> Store::read(Dataset, const std::string&, const std::string&,
                                                std::span<const partition::RowRange>) const;
 
-Store::Children Store::children(Dataset d, const std::string& parent, const std::string& child,
-                                std::span<const partition::RowRange> parent_ranges) const {
-    // Offsets [begin, begin + count] of each parent range: one more than the rows, to close it.
-    std::vector<partition::RowRange> widened;
-    for (const auto& r : parent_ranges) widened.push_back({r.begin, r.count + 1});
-    auto raw = read<std::int64_t>(d, parent, "children/" + child, widened);
-    Children out;
+namespace {
+
+// Parent rows' CSR offsets into the children read, and the child ranges to read, from the
+// children index read over each parent range widened by one row (to close it).
+Store::Children children_from(const std::vector<std::int64_t>& raw, std::span<const partition::RowRange> parent_ranges) {
+    Store::Children out;
     std::size_t at = 0;
     std::int64_t local = 0;
     for (const auto& r : parent_ranges) {
@@ -593,6 +592,46 @@ Store::Children Store::children(Dataset d, const std::string& parent, const std:
     }
     out.offsets.push_back(local);
     return out;
+}
+
+std::vector<partition::RowRange> widened(std::span<const partition::RowRange> parent_ranges) {
+    std::vector<partition::RowRange> w;
+    for (const auto& r : parent_ranges) w.push_back({r.begin, r.count + 1});
+    return w;
+}
+
+}  // namespace
+
+Store::Children Store::children(Dataset d, const std::string& parent, const std::string& child,
+                                std::span<const partition::RowRange> parent_ranges) const {
+    return children_from(read<std::int64_t>(d, parent, "children/" + child, widened(parent_ranges)), parent_ranges);
+}
+
+Store::Column Store::open_column(Dataset d, const std::string& table, const std::string& column) const {
+    const std::string p = table_path(d, table) + "/" + column;
+    Column c{d, table, column, h5::check(H5Dopen2(file_, p.c_str(), H5P_DEFAULT), "opening column " + p)};
+    // Read now, together: what checking a block needs, so that read_own reads only the rows.
+    (void)provider_offsets(d, table);
+    (void)block_digests(d, table);
+    return c;
+}
+
+template <class T>
+std::vector<T> Store::read_own(const Column& c, std::span<const partition::RowRange> ranges, std::string& damage) const {
+    auto r = to_pairs(ranges);
+    auto values = h5::read_ranges<T>(c.handle, r, H5P_DEFAULT);
+    if (damage.empty())
+        damage = check_blocks(c.dataset, c.table, c.column, c.handle, r, reinterpret_cast<const std::byte*>(values.data()), sizeof(T));
+    return values;
+}
+
+template std::vector<std::uint16_t> Store::read_own(const Column&, std::span<const partition::RowRange>, std::string&) const;
+template std::vector<std::int32_t> Store::read_own(const Column&, std::span<const partition::RowRange>, std::string&) const;
+template std::vector<std::int64_t> Store::read_own(const Column&, std::span<const partition::RowRange>, std::string&) const;
+
+Store::Children Store::children_own(const Column& index, std::span<const partition::RowRange> parent_ranges,
+                                    std::string& damage) const {
+    return children_from(read_own<std::int64_t>(index, widened(parent_ranges), damage), parent_ranges);
 }
 
 }  // namespace mhbench::store

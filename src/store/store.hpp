@@ -124,6 +124,25 @@ public:
     Children children(Dataset d, const std::string& parent, const std::string& child,
                       std::span<const partition::RowRange> parent_ranges) const;
 
+    /// A column opened on every rank together, with its table's provider index and block
+    /// digests, for reads that each rank then makes on its own (read_own, children_own).
+    struct Column {
+        Dataset dataset;
+        std::string table, column;  ///< column: a schema column or "children/CHILD"
+        h5::Handle handle;
+    };
+    /// Collective: every rank opens the same columns in the same order.
+    Column open_column(Dataset d, const std::string& table, const std::string& column) const;
+    /// Column values over row ranges, read by this rank alone (independent I/O): ranks read as
+    /// often as they like and never wait for each other. Damage in the blocks read goes into
+    /// `damage` (the first found), not to the other ranks: the caller agrees once
+    /// (agree_on_damage) before trusting anything read this way.
+    template <class T>
+    std::vector<T> read_own(const Column& c, std::span<const partition::RowRange> ranges, std::string& damage) const;
+    /// `children` through an opened children index ("children/CHILD"), read by this rank alone.
+    Children children_own(const Column& index, std::span<const partition::RowRange> parent_ranges,
+                          std::string& damage) const;
+
 private:
     std::string table_path(Dataset d, const std::string& table) const;
     /// Throws StoreError unless `digest` is the one recorded for the object at `path`.
