@@ -1,5 +1,7 @@
 #include "ingest/rows.hpp"
 
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_sort.h>
 #include <xxhash.h>
 
@@ -87,16 +89,17 @@ RowBatch RowBatch::take(std::span<const std::uint32_t> rows) const {
         dst.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) dst[i] = src[rows[i]];
     };
-    gather(provider, out.provider);
-    gather(seq, out.seq);
-    gather(line, out.line);
-    for (std::size_t c = 0; c < cols.size(); ++c) {
+    // One task per column: each writes only its own destination.
+    tbb::parallel_for(std::size_t{0}, cols.size() + 3, [&](std::size_t c) {
+        if (c == cols.size()) return gather(provider, out.provider);
+        if (c == cols.size() + 1) return gather(seq, out.seq);
+        if (c == cols.size() + 2) return gather(line, out.line);
         switch (cols[c].kind) {
             case ColumnKind::Id: gather(cols[c].id, out.cols[c].id); break;
             case ColumnKind::Code: gather(cols[c].code, out.cols[c].code); break;
             default: gather(cols[c].num, out.cols[c].num); break;
         }
-    }
+    });
     return out;
 }
 
@@ -239,7 +242,10 @@ std::vector<std::int64_t> link_parents(const RowBatch& parent, const RowBatch& c
     const auto ck = column_indices(*child.spec, child.spec->parent_key);
     auto by_key = [](const RowBatch& b, std::span<const int> kc) {
         std::vector<std::pair<std::pair<std::int32_t, Key>, std::uint32_t>> v(b.size());
-        for (std::size_t r = 0; r < b.size(); ++r) v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)};
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, b.size(), 1 << 14), [&](const auto& range) {
+            for (std::size_t r = range.begin(); r < range.end(); ++r)
+                v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)};
+        });
         tbb::parallel_sort(v.begin(), v.end());
         return v;
     };
