@@ -406,12 +406,8 @@ void count_tt_referrals(const Context& c, DatasetRows& data, int prom_field, int
             for (auto j = coff[i]; j < coff[i + 1]; ++j) {
                 const auto uj = static_cast<std::size_t>(j);
                 tt::ContactRecord cr{attended[att[uj]], app_class[app[uj]], false, false, false};
-                for (auto k = ach.offsets[uj]; k < ach.offsets[uj + 1]; ++k) {
-                    const auto in = intensity[proc[static_cast<std::size_t>(k)]];
-                    cr.low |= in == reference::Intensity::Low;
-                    cr.high |= in == reference::Intensity::High;
-                    cr.employment |= in == reference::Intensity::Employment;
-                }
+                for (auto k = ach.offsets[uj]; k < ach.offsets[uj + 1]; ++k)
+                    cr.add_activity(intensity[proc[static_cast<std::size_t>(k)]]);
                 attended_contacts += cr.attended ? 1 : 0;
                 tt::add_contact(counts, cr);
             }

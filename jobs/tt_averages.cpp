@@ -374,12 +374,8 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 for (auto j = cch.offsets[i]; j < cch.offsets[i + 1]; ++j) {
                     const auto uj = static_cast<std::size_t>(j);
                     tt::ContactRecord c{attended[att[uj]], app_class[app[uj]], false, false, false};
-                    for (auto a = ach.offsets[uj]; a < ach.offsets[uj + 1]; ++a) {
-                        const auto in = intensity[proc[static_cast<std::size_t>(a)]];
-                        c.low |= in == reference::Intensity::Low;
-                        c.high |= in == reference::Intensity::High;
-                        c.employment |= in == reference::Intensity::Employment;
-                    }
+                    for (auto a = ach.offsets[uj]; a < ach.offsets[uj + 1]; ++a)
+                        c.add_activity(intensity[proc[static_cast<std::size_t>(a)]]);
                     tt::add_contact(counts, c);
                 }
                 complaints.clear();

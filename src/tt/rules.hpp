@@ -55,6 +55,12 @@ struct ContactRecord {
     bool attended = false;  ///< AttendOrDNACode in the reference's attended list
     AppClass app = AppClass::Other;
     bool low = false, high = false, employment = false;  ///< activity codes of each kind present
+    /// Notes one IDS202 activity of the contact, by the intensity of its code.
+    void add_activity(reference::Intensity in) {
+        low |= in == reference::Intensity::Low;
+        high |= in == reference::Intensity::High;
+        employment |= in == reference::Intensity::Employment;
+    }
 };
 
 enum class ContactKind : std::uint8_t {
