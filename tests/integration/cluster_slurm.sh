@@ -23,8 +23,18 @@ trap 'bash "$repo/cluster/local-slurm.sh" stop >/dev/null 2>&1 || true; rm -rf "
 bash "$repo/cluster/local-slurm.sh" start
 
 fail() { echo "FAIL: $*"; exit 1; }
-# state JOBID: "STATE EXITCODE" of a finished job (or array task "ID_I") from scontrol.
-state() { scontrol show job "$1" | tr ' ' '\n' | grep -E '^(JobState|ExitCode)=' | cut -d= -f2 | paste -sd' '; }
+# state JOBID: "STATE EXITCODE" of a finished job (or array task "ID_I") from scontrol. `sbatch
+# --wait` can return while the controller still shows the job COMPLETING (its steps being cleaned
+# up): wait up to 30 s for the final state.
+state() {
+  local s
+  for _ in $(seq 60); do
+    s=$(scontrol show job "$1" | tr ' ' '\n' | grep -E '^(JobState|ExitCode)=' | cut -d= -f2 | paste -sd' ')
+    [[ $s == COMPLETING* ]] || break
+    sleep 0.5
+  done
+  echo "$s"
+}
 
 for y in 2022-23 2023-24; do
   mpirun --oversubscribe -np 2 "$bin" synth --out "$work/extracts/$y" --year "$y" --scale 0.002 --seed 3 >/dev/null
