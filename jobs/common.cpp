@@ -137,9 +137,13 @@ void write_outputs(const RunOptions& o, const std::string& job, const store::Sto
     // thread of their own meanwhile (only this thread calls HDF5). If results.h5 fails, the
     // future's destructor waits for the CSVs before the error goes on.
     auto csv_writer = std::async(std::launch::async, [&] {
-        for (std::size_t i = 0; i < tables.size(); ++i) report::write_csv(tables[i], csvs[i]);
+        for (std::size_t i = 0; i < tables.size(); ++i) {
+            report::write_csv(tables[i], csvs[i]);
+            report::start_writeback(csvs[i]);
+        }
     });
     report::write_h5(tables, h5, attrs);
+    report::start_writeback(h5);
     csv_writer.get();
     manifest.add_output("results.h5", h5);
     for (std::size_t i = 0; i < tables.size(); ++i) manifest.add_output(tables[i].name() + ".csv", csvs[i]);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <optional>
 
 #include "jobs/pipeline.hpp"
@@ -150,10 +151,14 @@ std::string descriptor_label(const Reference& ref, const RowSpec& r) {
 // The cell of a row: the band's cell, or the merge of a descriptor's (or every) cell.
 using OrgCells = std::map<std::tuple<std::int16_t, std::uint8_t, std::int8_t>, Cell>;
 Cell row_cell(const OrgCells& cells, const RowSpec& r) {
+    // The map is ordered by (year, descriptor, band): walk only the keys the row can take.
+    constexpr auto kFirstBand = std::numeric_limits<std::int8_t>::min();
+    const auto first = r.descriptor < 0 ? std::make_tuple(r.year, std::uint8_t{0}, kFirstBand)
+                                        : std::make_tuple(r.year, static_cast<std::uint8_t>(r.descriptor), kFirstBand);
     Cell c;
-    for (const auto& [k, v] : cells) {
-        if (std::get<0>(k) != r.year) continue;
-        if (r.descriptor >= 0 && std::get<1>(k) != r.descriptor) continue;
+    for (auto it = cells.lower_bound(first); it != cells.end(); ++it) {
+        const auto& [k, v] = *it;
+        if (std::get<0>(k) != r.year || (r.descriptor >= 0 && std::get<1>(k) != r.descriptor)) break;
         if (r.band != kAllBand && std::get<2>(k) != r.band) continue;
         c.merge(v);
     }
@@ -238,7 +243,9 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     // columns, not every column at once. The columns are opened on every rank together; each
     // rank then reads its own batches at its own pace, and the ranks agree on damage once, after
     // the last batch (a rank that finds damage stops there).
-    Plan plan = Plan::make(s, d, {kRef, kContact}, size, rank);
+    // Providers weighed by the rows of every table read: weighing by referrals and contacts
+    // alone left one rank a tenth longer at two ranks (providers differ in scores per referral).
+    Plan plan = Plan::make(s, d, {kRef, kContact, kActivity, kComplaint, kScore606, kScore607}, size, rank);
     const auto& ref_offsets = s.provider_offsets(d, kRef);
     std::int64_t my_referrals = 0;
     for (int p : plan.providers) my_referrals += ref_offsets[static_cast<std::size_t>(p) + 1] - ref_offsets[static_cast<std::size_t>(p)];
@@ -523,6 +530,15 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     std::vector<Cell> england;
     for (const auto& r : specs) england.push_back(row_cell(eng_cells, r));
 
+    // The text of each row's year, descriptor and severity, the same for every organisation.
+    struct Labels {
+        std::string year, descriptor, severity;
+    };
+    std::vector<Labels> labels;
+    for (const auto& r : specs)
+        labels.push_back({FinancialYear{first_year + r.year}.label(), descriptor_label(ref, r), severity_label(ref, r)});
+    const std::string no_name;
+
     std::vector<report::Table> tables;
     const std::string caveat =
         " Contact averages are population averages over finished, reliably recovered courses, never caps on "
@@ -538,6 +554,8 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                             caveat);
         add_columns(t, local);
         for (const auto& [org, cells] : by_level[level]) {
+            const auto named = h.names.find(org);
+            const std::string& org_name = named == h.names.end() ? no_name : named->second;
             // Rows of this organisation first, then the Benjamini-Hochberg families, then the table.
             struct Out {
                 Cell c;
@@ -579,11 +597,11 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 const RowSpec& r = specs[ri];
                 const Out& x = outs[ri];
                 const Cell& c = x.c;
-                const std::string dl = descriptor_label(ref, r), sl = severity_label(ref, r);
-                t.push("financial_year", FinancialYear{first_year + r.year}.label());
+                const std::string &dl = labels[ri].descriptor, &sl = labels[ri].severity;
+                t.push("financial_year", labels[ri].year);
                 if (local) {
                     t.push("org_code", org);
-                    t.push("org_name", h.names.count(org) ? h.names.at(org) : "");
+                    t.push("org_name", org_name);
                 }
                 t.push("descriptor", dl);
                 t.push("severity", sl);

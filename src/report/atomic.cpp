@@ -48,6 +48,13 @@ void sync_path(const fs::path& p, bool directory) {
 
 }  // namespace
 
+void start_writeback(const fs::path& file) {
+    int fd = ::open(file.c_str(), O_RDONLY);
+    if (fd < 0) return;  // commit's fsync reports what is wrong
+    (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    ::close(fd);
+}
+
 AtomicOutputs::AtomicOutputs(fs::path dir) : dir_(std::move(dir)) {
     std::error_code ec;
     fs::create_directories(dir_, ec);

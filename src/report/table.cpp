@@ -84,8 +84,9 @@ std::string format_real(double v, int decimals) {
     if (std::isnan(v)) return "";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     if (v == 0) v = 0.0;  // drops the sign of negative zero
-    // Largest exact expansion: 309 integer digits and 1074 fractional ones.
-    std::array<char, 1500> buf{};
+    // Widest output: 309 integer digits, the point and 31 fractional ones (left uninitialised:
+    // this runs once per cell of every CSV).
+    std::array<char, 400> buf;
     if (decimals < 0) {
         auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
         return std::string(buf.data(), r.ptr);
@@ -93,19 +94,18 @@ std::string format_real(double v, int decimals) {
     const double a = std::fabs(v);
     std::string s;
     const int frac = a == 0 ? 0 : exact_fraction_digits(a);
-    if (frac <= decimals) {
-        // The exact value fits in `decimals` digits: no rounding happens.
+    if (frac != decimals + 1) {
+        // Exact in `decimals` digits, or with more than one digit beyond them: then it cannot
+        // lie exactly halfway, and to_chars' correct rounding is the rounding wanted.
         auto r = std::to_chars(buf.data(), buf.data() + buf.size(), a, std::chars_format::fixed, decimals);
         s.assign(buf.data(), r.ptr);
     } else {
-        // Print every digit of the exact binary value, then round the string half away from
-        // zero ourselves: to_chars would round exact ties to even (2.5 -> "2").
+        // One digit beyond: a 5 there is an exact tie, which to_chars would round to even
+        // (2.5 -> "2"); print that digit and round half away from zero ourselves.
         auto r = std::to_chars(buf.data(), buf.data() + buf.size(), a, std::chars_format::fixed, frac);
-        std::string exact(buf.data(), r.ptr);
-        const std::size_t point = exact.find('.');
-        const std::size_t first_dropped = point + 1 + static_cast<std::size_t>(decimals);
-        s = exact.substr(0, decimals == 0 ? point : first_dropped);
-        if (exact[first_dropped] >= '5') increment(s);
+        s.assign(buf.data(), r.ptr - 1);
+        if (decimals == 0) s.pop_back();  // the point
+        if (r.ptr[-1] >= '5') increment(s);
     }
     if (v < 0 && s.find_first_of("123456789") != std::string::npos) s.insert(s.begin(), '-');
     return s;
@@ -153,7 +153,7 @@ Column& Table::add_real(const std::string& name, const std::string& description,
     return add_column(columns_, name_, Column{name, description, unit, ColumnType::Real, decimals, {}, {}, {}, {}});
 }
 
-Column& Table::column(const std::string& name) {
+Column& Table::column(std::string_view name) {
     // Rows are filled column after column: the one after the last found is the likely one.
     if (next_ < columns_.size() && columns_[next_].name == name) return columns_[next_++];
     for (std::size_t i = 0; i < columns_.size(); ++i)
@@ -161,7 +161,7 @@ Column& Table::column(const std::string& name) {
             next_ = i + 1;
             return columns_[i];
         }
-    throw ConfigError("table " + name_ + " has no column " + name);
+    throw ConfigError("table " + name_ + " has no column " + std::string(name));
 }
 
 // Keeps `missing` in step with the data once any cell has been marked; until then it may stay
@@ -175,14 +175,14 @@ static void wrong_type(const std::string& table, const Column& c, const char* gi
     throw ConfigError("table " + table + ": column " + c.name + " holds " + type_name(c.type) + " values, not " + given);
 }
 
-void Table::push(const std::string& column, std::string v) {
+void Table::push(std::string_view column, std::string v) {
     Column& c = this->column(column);
     if (c.type != ColumnType::Text) wrong_type(name_, c, "text");
     c.text.push_back(std::move(v));
     mark(c, false);
 }
 
-void Table::push(const std::string& column, std::optional<std::int64_t> v) {
+void Table::push(std::string_view column, std::optional<std::int64_t> v) {
     Column& c = this->column(column);
     if (c.type == ColumnType::Int) {
         c.ints.push_back(v.value_or(0));
@@ -194,14 +194,14 @@ void Table::push(const std::string& column, std::optional<std::int64_t> v) {
     mark(c, !v);
 }
 
-void Table::push(const std::string& column, std::optional<double> v) {
+void Table::push(std::string_view column, std::optional<double> v) {
     Column& c = this->column(column);
     if (c.type != ColumnType::Real) wrong_type(name_, c, "real");
     c.reals.push_back(v.value_or(nan));
     mark(c, !v);
 }
 
-void Table::push(const std::string& column, std::nullopt_t) {
+void Table::push(std::string_view column, std::nullopt_t) {
     Column& c = this->column(column);
     switch (c.type) {
         case ColumnType::Text: c.text.emplace_back(); break;
@@ -211,8 +211,8 @@ void Table::push(const std::string& column, std::nullopt_t) {
     mark(c, true);
 }
 
-void Table::throw_out_of_range(const std::string& column) {
-    throw ConfigError("column " + column + ": value does not fit in a signed 64-bit integer");
+void Table::throw_out_of_range(std::string_view column) {
+    throw ConfigError("column " + std::string(column) + ": value does not fit in a signed 64-bit integer");
 }
 
 std::size_t Table::rows() const {
@@ -307,19 +307,12 @@ Handle string_type() {
     return t;
 }
 
-// Contiguous for the usual small tables; chunked and compressed only when a numeric column is
-// big enough for it to pay.
-Handle make_dataset(hid_t group, const std::string& name, hid_t file_type, std::size_t rows, bool compressible) {
+// Contiguous and uncompressed: results are tens of MB even over ten years, and deflating them
+// (single-threaded inside HDF5) cost as much as the rest of writing them.
+Handle make_dataset(hid_t group, const std::string& name, hid_t file_type, std::size_t rows) {
     hsize_t dims = rows;
     Handle space = check(H5Screate_simple(1, &dims, nullptr), "creating space for " + name);
     Handle dcpl = untimed(H5P_DATASET_CREATE);
-    if (compressible && rows >= 4096) {
-        hsize_t chunk = std::min<hsize_t>(rows, hsize_t{1} << 16);
-        check(H5Pset_chunk(dcpl, 1, &chunk), "setting chunking for " + name);
-        check(H5Pset_shuffle(dcpl), "setting shuffle filter for " + name);
-        // Level 1: after the shuffle it keeps 98% of level 4's saving in about 70% of the time.
-        check(H5Pset_deflate(dcpl, 1), "setting deflate for " + name);
-    }
     return check(H5Dcreate2(group, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                  "creating dataset " + name);
 }
@@ -332,7 +325,7 @@ void write_column(hid_t group, const Column& c, std::size_t n) {
             std::vector<std::int64_t> v(c.ints);
             for (std::size_t i = 0; i < n; ++i)
                 if (is_missing(c, i)) v[i] = missing_int;
-            d = make_dataset(group, c.name, H5T_STD_I64LE, n, true);
+            d = make_dataset(group, c.name, H5T_STD_I64LE, n);
             if (n) check(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "writing " + c.name);
             missing = "INT64_MIN (-9223372036854775808) = suppressed or not applicable";
             break;
@@ -341,7 +334,7 @@ void write_column(hid_t group, const Column& c, std::size_t n) {
             std::vector<double> v(c.reals);
             for (std::size_t i = 0; i < n; ++i)
                 if (is_missing(c, i)) v[i] = nan;
-            d = make_dataset(group, c.name, H5T_IEEE_F64LE, n, true);
+            d = make_dataset(group, c.name, H5T_IEEE_F64LE, n);
             if (n) check(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "writing " + c.name);
             missing = "NaN = suppressed or not applicable";
             break;
@@ -350,7 +343,7 @@ void write_column(hid_t group, const Column& c, std::size_t n) {
             Handle t = string_type();
             std::vector<const char*> ptrs(n);
             for (std::size_t i = 0; i < n; ++i) ptrs[i] = is_missing(c, i) ? "" : c.text[i].c_str();
-            d = make_dataset(group, c.name, t, n, false);
+            d = make_dataset(group, c.name, t, n);
             if (n) check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "writing " + c.name);
             missing = "empty string = suppressed or not applicable";
             break;

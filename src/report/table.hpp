@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mhbench::report {
@@ -37,21 +38,21 @@ public:
     Column& add_int(const std::string& name, const std::string& description, const std::string& unit = "");
     Column& add_real(const std::string& name, const std::string& description, const std::string& unit = "",
                      int decimals = -1);
-    Column& column(const std::string& name);  // throws ConfigError when absent
+    Column& column(std::string_view name);  // throws ConfigError when absent
 
     /// Appends one cell to a column; nullopt marks it missing. Integers may go into Real
     /// columns; anything else into a column of another type throws ConfigError.
-    void push(const std::string& column, std::string v);
-    void push(const std::string& column, std::optional<std::int64_t> v);
-    void push(const std::string& column, std::optional<double> v);
+    void push(std::string_view column, std::string v);
+    void push(std::string_view column, std::optional<std::int64_t> v);
+    void push(std::string_view column, std::optional<double> v);
     /// Plain values and std::nullopt, so that push("n", 5), push("n", count) and
     /// push("rate", 0.5) are not ambiguous between the two optional overloads.
-    void push(const std::string& column, const char* v) { push(column, std::string(v)); }
-    void push(const std::string& column, double v) { push(column, std::optional<double>(v)); }
-    void push(const std::string& column, std::nullopt_t);  // missing cell of any type
+    void push(std::string_view column, const char* v) { push(column, std::string(v)); }
+    void push(std::string_view column, double v) { push(column, std::optional<double>(v)); }
+    void push(std::string_view column, std::nullopt_t);  // missing cell of any type
     template <std::integral I>
         requires(!std::same_as<I, bool>)
-    void push(const std::string& column, I v) {
+    void push(std::string_view column, I v) {
         if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(std::int64_t))
             if (v > static_cast<I>(INT64_MAX)) throw_out_of_range(column);
         push(column, std::optional<std::int64_t>(static_cast<std::int64_t>(v)));
@@ -66,7 +67,7 @@ public:
     // Note: like std::vector, adding a column invalidates Column& references taken earlier.
 
 private:
-    [[noreturn]] static void throw_out_of_range(const std::string& column);
+    [[noreturn]] static void throw_out_of_range(std::string_view column);
 
     std::string name_, h5_path_, description_;
     std::vector<Column> columns_;
