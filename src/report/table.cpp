@@ -300,9 +300,13 @@ Handle make_group(hid_t file, const std::string& path) {
     }
 }
 
-Handle string_type() {
+// Fixed-length UTF-8 text, one byte wider than the column's longest value and NUL-terminated:
+// HDF5 copies it as plain bytes, where variable-length strings cost a heap object each (half
+// the time of writing results.h5), and parallel HDF5 can write it.
+Handle text_type(std::size_t size) {
     Handle t = check(H5Tcopy(H5T_C_S1), "copying string type");
-    check(H5Tset_size(t, H5T_VARIABLE), "setting string size");
+    check(H5Tset_size(t, size), "setting string size");
+    check(H5Tset_strpad(t, H5T_STR_NULLTERM), "setting string termination");
     check(H5Tset_cset(t, H5T_CSET_UTF8), "setting UTF-8");
     return t;
 }
@@ -340,11 +344,15 @@ void write_column(hid_t group, const Column& c, std::size_t n) {
             break;
         }
         case ColumnType::Text: {
-            Handle t = string_type();
-            std::vector<const char*> ptrs(n);
-            for (std::size_t i = 0; i < n; ++i) ptrs[i] = is_missing(c, i) ? "" : c.text[i].c_str();
+            std::size_t size = 1;  // the longest value and its NUL
+            for (std::size_t i = 0; i < n; ++i)
+                if (!is_missing(c, i)) size = std::max(size, c.text[i].size() + 1);
+            std::vector<char> bytes(n * size, '\0');
+            for (std::size_t i = 0; i < n; ++i)
+                if (!is_missing(c, i)) std::copy(c.text[i].begin(), c.text[i].end(), bytes.begin() + static_cast<std::ptrdiff_t>(i * size));
+            Handle t = text_type(size);
             d = make_dataset(group, c.name, t, n);
-            if (n) check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "writing " + c.name);
+            if (n) check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "writing " + c.name);
             missing = "empty string = suppressed or not applicable";
             break;
         }
@@ -364,6 +372,12 @@ void write_h5(const std::vector<Table>& tables, const std::filesystem::path& fil
     // Every check first, so that misuse never leaves a half-written file behind.
     for (const auto& t : tables) {
         const std::size_t n = t.rows();
+        for (const auto& c : t.columns())
+            if (c.type == ColumnType::Text)
+                for (std::size_t i = 0; i < n; ++i)
+                    if (!is_missing(c, i) && c.text[i].find('\0') != std::string::npos)
+                        throw ConfigError("table " + t.name() + ": column " + c.name + " row " + std::to_string(i + 1) +
+                                          " holds a NUL byte, which results.h5 text cannot carry");
         for (const auto& c : t.columns())
             if (c.type == ColumnType::Int)
                 for (std::size_t i = 0; i < n; ++i)

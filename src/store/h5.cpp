@@ -1,6 +1,7 @@
 #include "store/h5.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -224,12 +225,26 @@ void write_strings(hid_t loc, const std::string& name, std::span<const std::stri
 
 std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
     Handle d = check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "opening dataset " + name);
-    Handle t = string_type();
     auto n = static_cast<std::size_t>(dataset_rows(d));
-    std::vector<char*> ptrs(n, nullptr);
     std::vector<std::string> out;
     out.reserve(n);
     if (n == 0) return out;
+    Handle file_type = check(H5Dget_type(d), "getting the type of " + name);
+    if (H5Tget_class(file_type) == H5T_STRING && H5Tis_variable_str(file_type) == 0) {
+        // Fixed-length text (results.h5): each value ends at its first NUL, or fills the width.
+        const std::size_t width = H5Tget_size(file_type);
+        Handle t = check(H5Tcopy(file_type), "copying string type");
+        check(H5Tset_strpad(t, H5T_STR_NULLPAD), "setting string padding");
+        std::vector<char> bytes(n * width);
+        check(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "reading " + name);
+        for (std::size_t i = 0; i < n; ++i) {
+            const char* p = bytes.data() + i * width;
+            out.emplace_back(p, ::strnlen(p, width));
+        }
+        return out;
+    }
+    Handle t = string_type();
+    std::vector<char*> ptrs(n, nullptr);
     check(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "reading " + name);
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     Handle space = check(H5Dget_space(d), "getting space");

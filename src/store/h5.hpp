@@ -76,6 +76,7 @@ std::int64_t dataset_rows(hid_t dset);
 
 /// Variable-length UTF-8 strings dataset (written whole, serially).
 void write_strings(hid_t loc, const std::string& name, std::span<const std::string> values);
+/// A strings dataset, variable-length (the store) or fixed-length, NUL-padded (results.h5).
 std::vector<std::string> read_strings(hid_t loc, const std::string& name);
 
 /// Transfer property list: collective MPI-IO when `collective`, default otherwise.

@@ -202,7 +202,10 @@ TEST(ReportTable, H5RoundTripOfEveryDatasetAndAttribute) {
         h5::Handle d = h5::check(open_dataset(g, "org_code"), "open");
         h5::Handle type = h5::check(H5Dget_type(d), "type");
         EXPECT_EQ(H5Tget_class(type), H5T_STRING);
-        EXPECT_GT(H5Tis_variable_str(type), 0);
+        // Fixed-length: the longest value ("Smith, \"Jones\"", 14 bytes) and its NUL.
+        EXPECT_EQ(H5Tis_variable_str(type), 0);
+        EXPECT_EQ(H5Tget_size(type), 15u);
+        EXPECT_EQ(H5Tget_strpad(type), H5T_STR_NULLTERM);
         EXPECT_EQ(H5Tget_cset(type), H5T_CSET_UTF8);
         EXPECT_EQ(h5::read_attr_string(d, "description"), "Provider code");
         EXPECT_EQ(h5::read_attr_string(d, "unit"), "");
@@ -260,6 +263,32 @@ TEST(ReportTable, H5RoundTripOfEveryDatasetAndAttribute) {
         h5::Handle d = h5::check(open_dataset(gn, "mean"), "open");
         EXPECT_EQ(h5::dataset_rows(d), 0);
     }
+    fs::remove_all(dir);
+}
+
+TEST(ReportTable, H5TextIsFixedLengthUtf8AndRoundTrips) {
+    fs::path dir = scratch("h5text");
+    Table t("names", "/names/t", "");
+    t.add_text("name", "");
+    t.add_text("blank", "");
+    t.push("name", std::string("Ysbyty Gwynedd \u2013 Bangor"));  // an en dash: three bytes
+    t.push("name", std::nullopt);                                     // missing reads back empty
+    t.push("name", std::string("RX1"));
+    for (int i = 0; i < 3; ++i) t.push("blank", std::string());
+    write_h5({t}, dir / "r.h5", {});
+    h5::Handle f = h5::open_file(dir / "r.h5");
+    h5::Handle g = h5::open_group(f, "/names/t");
+    EXPECT_EQ(h5::read_strings(g, "name"), (std::vector<std::string>{"Ysbyty Gwynedd \u2013 Bangor", "", "RX1"}));
+    EXPECT_EQ(h5::read_strings(g, "blank"), (std::vector<std::string>{"", "", ""}));
+    h5::Handle d = h5::check(open_dataset(g, "name"), "open");
+    h5::Handle type = h5::check(H5Dget_type(d), "type");
+    EXPECT_EQ(H5Tget_size(type), std::string("Ysbyty Gwynedd \u2013 Bangor").size() + 1);
+
+    Table bad("bad", "/bad/t", "");
+    bad.add_text("x", "");
+    bad.push("x", std::string("a\0b", 3));
+    EXPECT_THROW(write_h5({bad}, dir / "bad.h5", {}), ConfigError);
+    EXPECT_FALSE(fs::exists(dir / "bad.h5"));
     fs::remove_all(dir);
 }
 
