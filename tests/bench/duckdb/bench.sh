@@ -38,6 +38,8 @@ ingest_ranks=${INGEST_RANKS:-1 2}
 scaling_ranks=${SCALING_RANKS:-2 3 4}
 bin=${MHBENCH_BIN:-$repo/build/release/src/cli/mhbench}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# As scripts/mpirun.sh: shared memory between local ranks, without the 0.2 s interconnect probe.
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ -x "$bin" ] || { echo "bench: no mhbench binary at $bin (build it, or set MHBENCH_BIN)" >&2; exit 1; }
