@@ -12,6 +12,7 @@
 #include "model/errors.hpp"
 #include "reduce/accumulators.hpp"
 #include "reduce/combine.hpp"
+#include "report/org_rows.hpp"
 #include "report/progress.hpp"
 #include "stats/inference.hpp"
 #include "stats/intervals.hpp"
@@ -90,6 +91,18 @@ struct Cell {
     }
 };
 using Cells = reduce::KeyedMap<CellKey, Cell>;
+
+// Cells rolled up from providers to an ICB, a region or England.
+struct RollKey {
+    std::uint8_t level;  // a Level
+    std::string org;
+    std::int16_t year;
+    std::uint8_t descriptor;
+    std::int8_t band;
+    auto operator<=>(const RollKey&) const = default;
+    template <class Ar> void serialize(Ar& ar, unsigned) { ar & level & org & year & descriptor & band; }
+};
+using RolledCells = reduce::KeyedMap<RollKey, Cell>;
 
 
 std::int32_t parse_codsig(const std::string& s) {
@@ -429,8 +442,11 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     if (first_row != n && damage.empty()) damage = o.store.string() + ": " + kRef + " rows do not match its provider index";
     // The lowest rank that found damage tells every rank what it found.
     store::agree_on_damage(comm, damage);
+    // Bytes each exchange sends (all ranks together, in the manifest): they grow with cells and
+    // rows of organisations (years x organisations x units), not with referrals.
+    std::int64_t sent[3] = {0, 0, 0};  // median histograms, rolled-up cells, provider rows
     // Exact national medians before any band is assigned: every rank needs them.
-    const Medians hist = reduce::allreduce(local_hist, comm);
+    const Medians hist = reduce::allreduce(std::move(local_hist), comm, &sent[0]);
     std::map<std::pair<int, int>, double> median;
     for (const auto& [k, h] : hist.items)
         if (auto m = h.median()) median[{k.year, k.descriptor}] = *m;
@@ -503,27 +519,31 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
     dense = {};
     facts = {};
     manifest.add_stage("group", clock.lap());
-    // Communication: what the reductions carry grows with cells (years x providers x units), not rows.
-    std::int64_t comm_bytes[2] = {static_cast<std::int64_t>(reduce::to_bytes(local).size()),
-                                  static_cast<std::int64_t>(reduce::to_bytes(local_hist).size())};
-    MPI_Allreduce(MPI_IN_PLACE, comm_bytes, 2, MPI_INT64_T, MPI_SUM, comm);
-    const Cells total = reduce::reduce_to_root(local, comm);
-    manifest.add_stage("reduce", clock.lap());
-    manifest.set("communication", {{"cells_serialized_bytes_all_ranks", comm_bytes[0]},
-                                   {"median_histograms_serialized_bytes_all_ranks", comm_bytes[1]},
-                                   {"cells_after_reduce", static_cast<std::int64_t>(total.size())}});
-    if (rank != 0) return;
-
-    // ---- finalize (rank 0): roll providers up to ICB, region and England; statistics; suppression
-    Hierarchy h = Hierarchy::build(s, d);
+    // ---- finalize, shared out. A provider's cells are all on the rank that read it, so each rank
+    // makes its own providers' rows; the cells of ICBs, regions and England are rolled up on each
+    // rank and summed on every rank (every provider row is compared with England's). Rank 0 then
+    // makes the ICB, region and England rows and gathers the providers' rows, merged by code.
+    const Hierarchy h = Hierarchy::build(s, d);
     const auto specs = row_specs(ref, nyears);
+    RolledCells rolled;
+    for (const auto& [k, v] : local.items)
+        for (Level l : {Level::Icb, Level::Region, Level::England})
+            rolled[{static_cast<std::uint8_t>(l), h.code(l, static_cast<std::size_t>(k.provider)), k.year, k.descriptor, k.band}].merge(v);
+    const RolledCells upper = reduce::allreduce(std::move(rolled), comm, &sent[1]);
+    manifest.add_stage("reduce", clock.lap());
+
     std::map<Level, std::map<std::string, OrgCells>> by_level;
-    for (Level l : kLevels) {
-        auto& orgs = by_level[l];
-        if (l != Level::England)
-            for (std::size_t p = 0; p < h.provider_code.size(); ++p) orgs[h.code(l, p)];
-        for (const auto& [k, v] : total.items)
-            orgs[h.code(l, static_cast<std::size_t>(k.provider))][{k.year, k.descriptor, k.band}].merge(v);
+    auto& own = by_level[Level::Provider];  // every provider of this rank, with referrals or not
+    for (int p : plan.providers) own[h.code(Level::Provider, static_cast<std::size_t>(p))];
+    for (const auto& [k, v] : local.items)
+        own[h.code(Level::Provider, static_cast<std::size_t>(k.provider))][{k.year, k.descriptor, k.band}].merge(v);
+    local = {};
+    if (rank == 0)
+        for (Level l : {Level::Icb, Level::Region})
+            for (std::size_t p = 0; p < h.provider_code.size(); ++p) by_level[l][h.code(l, p)];
+    for (const auto& [k, v] : upper.items) {
+        const auto level = static_cast<Level>(k.level);
+        if (level == Level::England || rank == 0) by_level[level][k.org][{k.year, k.descriptor, k.band}].merge(v);
     }
     // England cells of every row, for differences and the rest-of-England comparison.
     const OrgCells& eng_cells = by_level[Level::England]["ENG"];
@@ -539,20 +559,24 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
         labels.push_back({FinancialYear{first_year + r.year}.label(), descriptor_label(ref, r), severity_label(ref, r)});
     const std::string no_name;
 
-    std::vector<report::Table> tables;
     const std::string caveat =
         " Contact averages are population averages over finished, reliably recovered courses, never caps on "
         "individual care (seed 000 section 2.4). Reference data " + ref.version + ".";
-    for (Level level : kLevels) {
+    const auto new_table = [&](Level level) {
         const std::string ln(level_name(level));
-        const bool eng = level == Level::England, local = !eng;
+        const bool eng = level == Level::England;
         report::Table t("tt_" + ln, "/tt/" + ln,
                         "NHS Talking Therapies currency model by financial year, problem descriptor and severity" +
                             std::string(eng ? " for England (exact)." :
                                               " for each " + ln + ". Counts 0-4 suppressed (empty), others rounded to the "
                                               "nearest 5; rates and means shown only where their denominator is at least 5.") +
                             caveat);
-        add_columns(t, local);
+        add_columns(t, !eng);
+        return t;
+    };
+    // The rows of every organisation of a level that this rank holds, in code order.
+    const auto add_rows = [&](report::Table& t, Level level) {
+        const bool eng = level == Level::England, sub_national = !eng;
         for (const auto& [org, cells] : by_level[level]) {
             const auto named = h.names.find(org);
             const std::string& org_name = named == h.names.end() ? no_name : named->second;
@@ -567,7 +591,7 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 Out x{row_cell(cells, r), {}, {}, {}};
                 const bool show = stats::rate_disclosable(x.c.reliably_recovered, eng) && x.c.total.n > 0;
                 if (show) x.mean = x.c.total.mean();
-                if (local && show) {
+                if (sub_national && show) {
                     const Cell& e = england[ri];
                     const auto rest = minus(e.total, x.c.total);
                     x.diff = *x.mean - e.total.mean();
@@ -599,7 +623,7 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 const Cell& c = x.c;
                 const std::string &dl = labels[ri].descriptor, &sl = labels[ri].severity;
                 t.push("financial_year", labels[ri].year);
-                if (local) {
+                if (sub_national) {
                     t.push("org_code", org);
                     t.push("org_name", org_name);
                 }
@@ -652,7 +676,7 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 t.push("diff_published", pub && show ? std::optional<double>(*x.mean - pub->mean_contacts) : std::nullopt);
                 t.push("p_published", pub && show ? opt(stats::one_sample_t_test(c.total.n, *x.mean, sd, pub->mean_contacts).p)
                                                   : std::nullopt);
-                if (local) {
+                if (sub_national) {
                     t.push("diff", x.diff);
                     t.push("p_value", x.p);
                     const double pa = adjusted[ri];
@@ -667,10 +691,34 @@ void run_tt_averages_body(const RunOptions& o, const store::Store& s, MPI_Comm c
                 }
             }
         }
-        tables.push_back(std::move(t));
+    };
+
+    report::Table own_rows = new_table(Level::Provider);
+    add_rows(own_rows, Level::Provider);
+    std::vector<std::string> own_codes;
+    for (const auto& [org, cells] : own) own_codes.push_back(org);
+    // One rank holds every provider's rows already: nothing to gather.
+    report::OrgRows rows = size == 1 ? report::OrgRows{} : report::OrgRows::take(own_rows, std::move(own_codes), specs.size());
+    // Rank 0 makes the ICB, region and England rows while the other ranks finish theirs.
+    std::vector<report::Table> tables;
+    if (rank == 0)
+        for (Level level : {Level::England, Level::Region, Level::Icb}) {
+            tables.push_back(new_table(level));
+            add_rows(tables.back(), level);
+        }
+    report::OrgRows all_rows = reduce::reduce_to_root(std::move(rows), comm, 0, &sent[2]);
+    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : sent, sent, 3, MPI_INT64_T, MPI_SUM, 0, comm);
+    manifest.set("communication", {{"median_histograms_sent_bytes", sent[0]},
+                                   {"cells_sent_bytes", sent[1]},
+                                   {"provider_rows_sent_bytes", sent[2]},
+                                   {"rolled_up_cells", static_cast<std::int64_t>(upper.size())}});
+    if (rank != 0) return;
+    if (size == 1) {
+        tables.push_back(std::move(own_rows));
+    } else {
+        tables.push_back(new_table(Level::Provider));
+        std::move(all_rows).append_to(tables.back());
     }
-    // Rows in the order England, region, ICB, provider (kLevels runs provider first).
-    std::reverse(tables.begin(), tables.end());
 
     // ---- per currency unit (England): low and high intensity contacts of reliably recovered courses
     {

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -25,12 +26,15 @@ template <class Acc, class Body> Acc parallel_fold(std::size_t n, Body body, std
 /// a default-constructed T). Collective; throws mhbench::MpiError on failure. If a merge or
 /// decoding fails on some rank, the error travels up the tree and the root (and every rank on
 /// the way) throws mhbench::Error naming that rank. Works on a private duplicate of `comm`,
-/// so the caller's messages and error handler are untouched.
-template <class T> T reduce_to_root(const T& local, MPI_Comm comm, int root = 0);
+/// so the caller's messages and error handler are untouched. `local` is taken by value: pass
+/// it with std::move when it is not needed afterwards. When `sent` is given, the bytes of the
+/// archive this rank sends are added to it.
+template <class T> T reduce_to_root(T local, MPI_Comm comm, int root = 0, std::int64_t* sent = nullptr);
 
 /// reduce_to_root, then broadcast, so every rank holds the merged value (the same bytes on
-/// every rank). An error anywhere is thrown on every rank.
-template <class T> T allreduce(const T& local, MPI_Comm comm);
+/// every rank). An error anywhere is thrown on every rank. `sent` as for reduce_to_root; the
+/// root counts the broadcast once for every other rank.
+template <class T> T allreduce(T local, MPI_Comm comm, std::int64_t* sent = nullptr);
 
 }  // namespace mhbench::reduce
 

@@ -184,11 +184,11 @@ template <class T> struct TreeResult {
     std::string error;
 };
 
-template <class T> TreeResult<T> tree_reduce(const PrivateComm& c, const T& local, int root) {
+template <class T> TreeResult<T> tree_reduce(const PrivateComm& c, T local, int root, std::int64_t* sent) {
     const int size = c.size(), rank = c.rank();
     const int rel = (rank - root + size) % size;  // position in a tree rooted at 0
     TreeResult<T> out;
-    out.value.emplace(local);
+    out.value.emplace(std::move(local));
     auto fail = [&](const std::exception& e) {
         if (out.error.empty()) out.error = "rank " + std::to_string(rank) + ": " + e.what();
     };
@@ -206,8 +206,10 @@ template <class T> TreeResult<T> tree_reduce(const PrivateComm& c, const T& loca
                 }
             }
             out.value.reset();
-            if (out.error.empty())
+            if (out.error.empty()) {
+                if (sent) *sent += static_cast<std::int64_t>(bytes.size());
                 send_message(c, parent, false, bytes);
+            }
             else
                 send_message(c, parent, true, as_bytes(out.error));
             return out;
@@ -289,17 +291,17 @@ template <class Acc, class Body> Acc parallel_fold(std::size_t n, Body body, std
 
 // ---- ranks ------------------------------------------------------------------------------
 
-template <class T> T reduce_to_root(const T& local, MPI_Comm comm, int root) {
+template <class T> T reduce_to_root(T local, MPI_Comm comm, int root, std::int64_t* sent) {
     detail::PrivateComm c(comm);
     detail::check_root(c, root);
-    auto r = detail::tree_reduce(c, local, root);
+    auto r = detail::tree_reduce(c, std::move(local), root, sent);
     if (!r.error.empty()) throw Error("reduce_to_root: " + r.error);
     return c.rank() == root ? std::move(*r.value) : T{};
 }
 
-template <class T> T allreduce(const T& local, MPI_Comm comm) {
+template <class T> T allreduce(T local, MPI_Comm comm, std::int64_t* sent) {
     detail::PrivateComm c(comm);
-    auto r = detail::tree_reduce(c, local, 0);
+    auto r = detail::tree_reduce(c, std::move(local), 0, sent);
     detail::Message m;
     if (c.rank() == 0) {
         if (r.error.empty()) {
@@ -315,6 +317,7 @@ template <class T> T allreduce(const T& local, MPI_Comm comm) {
             m.bytes.assign(t.begin(), t.end());
         }
     }
+    if (sent && c.rank() == 0 && !m.error) *sent += static_cast<std::int64_t>(m.bytes.size()) * (c.size() - 1);
     m = detail::bcast_message(c, 0, std::move(m));
     if (m.error) throw Error("allreduce: " + m.text());
     if (c.rank() == 0) return std::move(*r.value);
