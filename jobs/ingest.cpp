@@ -213,21 +213,15 @@ IngestSummary run_ingest(const IngestOptions& opt, MPI_Comm comm) {
             RowBatch& local = parsers[i]->rows();
             const auto parsed_rows = static_cast<std::int64_t>(local.size());
             std::vector<std::vector<std::byte>> send(static_cast<std::size_t>(size));
-            const std::size_t w = local.row_bytes();
-            {
-                std::vector<std::size_t> bytes(static_cast<std::size_t>(size), 0);
-                for (auto prov : local.provider) bytes[static_cast<std::size_t>(assignment.rank_of[static_cast<std::size_t>(prov)])] += w;
-                bytes[static_cast<std::size_t>(rank)] = 0;
-                for (std::size_t r = 0; r < send.size(); ++r) send[r].reserve(bytes[r]);
-            }
             // Rows this rank keeps are gathered column-wise; only the others are packed.
-            std::vector<std::uint32_t> stay;
-            for (std::size_t r = 0; r < local.size(); ++r) {
-                const int to = assignment.rank_of[static_cast<std::size_t>(local.provider[r])];
-                if (to == rank) stay.push_back(static_cast<std::uint32_t>(r));
-                else local.pack(r, send[static_cast<std::size_t>(to)]);
-            }
-            RowBatch mine_rows = local.take(stay);
+            std::vector<std::vector<std::uint32_t>> rows_to(static_cast<std::size_t>(size));
+            for (std::size_t r = 0; r < local.size(); ++r)
+                rows_to[static_cast<std::size_t>(assignment.rank_of[static_cast<std::size_t>(local.provider[r])])].push_back(
+                    static_cast<std::uint32_t>(r));
+            for (std::size_t to = 0; to < rows_to.size(); ++to)
+                if (static_cast<int>(to) != rank) local.pack(rows_to[to], send[to]);
+            RowBatch mine_rows = local.take(rows_to[static_cast<std::size_t>(rank)]);
+            rows_to.clear();
             local = RowBatch(&spec);  // free the parsed copy before receiving
             auto recv = partition::exchange(send, comm);
             send.clear();

@@ -103,45 +103,62 @@ RowBatch RowBatch::take(std::span<const std::uint32_t> rows) const {
     return out;
 }
 
-void RowBatch::pack(std::size_t r, std::vector<std::byte>& out) const {
-    const std::size_t at = out.size();
-    out.resize(at + row_bytes());
-    std::byte* p = out.data() + at;
-    auto put_at = [&p](auto v) {
-        std::memcpy(p, &v, sizeof v);
-        p += sizeof v;
-    };
-    put_at(provider[r]);
-    put_at(seq[r]);
-    put_at(line[r]);
-    for (const auto& c : cols) {
-        switch (c.kind) {
-            case ColumnKind::Id: put_at(c.id[r]); break;
-            case ColumnKind::Code: put_at(c.code[r]); break;
-            default: put_at(c.num[r]); break;
+void RowBatch::pack(std::span<const std::uint32_t> rows, std::vector<std::byte>& out) const {
+    const std::size_t w = row_bytes(), at = out.size();
+    out.resize(at + rows.size() * w);
+    // Fixed-width rows: each lands at its own offset, so the rows are packed on all threads.
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows.size(), std::size_t{1} << 14), [&](const auto& range) {
+        for (std::size_t i = range.begin(); i < range.end(); ++i) {
+            const std::size_t r = rows[i];
+            std::byte* p = out.data() + at + i * w;
+            auto put_at = [&p](auto v) {
+                std::memcpy(p, &v, sizeof v);
+                p += sizeof v;
+            };
+            put_at(provider[r]);
+            put_at(seq[r]);
+            put_at(line[r]);
+            for (const auto& c : cols) {
+                switch (c.kind) {
+                    case ColumnKind::Id: put_at(c.id[r]); break;
+                    case ColumnKind::Code: put_at(c.code[r]); break;
+                    default: put_at(c.num[r]); break;
+                }
+            }
         }
-    }
+    });
 }
 
 void RowBatch::unpack(std::span<const std::byte> bytes) {
     const std::size_t w = row_bytes();
     if (bytes.size() % w != 0) throw Error("internal: shuffled rows of " + spec->name + " have a partial row");
-    const std::size_t n = bytes.size() / w;
-    const std::byte* p = bytes.data();
-    provider.reserve(size() + n);
-    line.reserve(size() + n);
-    for (std::size_t i = 0; i < n; ++i) {
-        provider.push_back(get<std::int32_t>(p));
-        seq.push_back(get<std::int32_t>(p));
-        line.push_back(get<std::int64_t>(p));
-        for (auto& c : cols) {
-            switch (c.kind) {
-                case ColumnKind::Id: c.id.push_back(get<std::uint64_t>(p)); break;
-                case ColumnKind::Code: c.code.push_back(get<std::uint16_t>(p)); break;
-                default: c.num.push_back(get<std::int32_t>(p)); break;
-            }
+    const std::size_t n = bytes.size() / w, at = size();
+    provider.resize(at + n);
+    seq.resize(at + n);
+    line.resize(at + n);
+    for (auto& c : cols) {
+        switch (c.kind) {
+            case ColumnKind::Id: c.id.resize(at + n); break;
+            case ColumnKind::Code: c.code.resize(at + n); break;
+            default: c.num.resize(at + n); break;
         }
     }
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, std::size_t{1} << 14), [&](const auto& range) {
+        for (std::size_t i = range.begin(); i < range.end(); ++i) {
+            const std::byte* p = bytes.data() + i * w;
+            const std::size_t r = at + i;
+            provider[r] = get<std::int32_t>(p);
+            seq[r] = get<std::int32_t>(p);
+            line[r] = get<std::int64_t>(p);
+            for (auto& c : cols) {
+                switch (c.kind) {
+                    case ColumnKind::Id: c.id[r] = get<std::uint64_t>(p); break;
+                    case ColumnKind::Code: c.code[r] = get<std::uint16_t>(p); break;
+                    default: c.num[r] = get<std::int32_t>(p); break;
+                }
+            }
+        }
+    });
 }
 
 std::vector<int> column_indices(const TableSpec& spec, std::span<const std::string> names) {
@@ -189,6 +206,13 @@ bool parse_score(std::string_view s, std::int32_t& out) {
 
 
 namespace {
+// body(r) for every row, on all threads, as the sorts that follow are.
+template <class Body> void parallel_rows(std::size_t n, Body body) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, std::size_t{1} << 14), [&](const auto& range) {
+        for (std::size_t r = range.begin(); r < range.end(); ++r) body(r);
+    });
+}
+
 // Sorting row numbers through a comparator that looks up four columns per comparison is
 // cache-hostile; the sorts below order compact records holding their sort key instead.
 inline int compare_keys(const Key& a, const Key& b) {
@@ -207,8 +231,9 @@ Versions resolve_versions(const RowBatch& in) {
         std::uint32_t row;
     };
     std::vector<Rec> recs(in.size());
-    for (std::size_t r = 0; r < in.size(); ++r)
+    parallel_rows(in.size(), [&](std::size_t r) {
         recs[r] = {in.key(kc, r), in.line[r], in.provider[r], in.seq[r], static_cast<std::uint32_t>(r)};
+    });
     tbb::parallel_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
         if (a.provider != b.provider) return a.provider < b.provider;
         if (int c = compare_keys(a.key, b.key)) return c < 0;
@@ -242,10 +267,7 @@ std::vector<std::int64_t> link_parents(const RowBatch& parent, const RowBatch& c
     const auto ck = column_indices(*child.spec, child.spec->parent_key);
     auto by_key = [](const RowBatch& b, std::span<const int> kc) {
         std::vector<std::pair<std::pair<std::int32_t, Key>, std::uint32_t>> v(b.size());
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, b.size(), 1 << 14), [&](const auto& range) {
-            for (std::size_t r = range.begin(); r < range.end(); ++r)
-                v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)};
-        });
+        parallel_rows(b.size(), [&](std::size_t r) { v[r] = {{b.provider[r], b.key(kc, r)}, static_cast<std::uint32_t>(r)}; });
         tbb::parallel_sort(v.begin(), v.end());
         return v;
     };
@@ -273,14 +295,14 @@ std::vector<std::uint32_t> final_order(const RowBatch& rows, std::span<const std
         std::uint32_t row;
     };
     std::vector<Rec> recs(rows.size());
-    for (std::size_t r = 0; r < rows.size(); ++r) {
+    parallel_rows(rows.size(), [&](std::size_t r) {
         Rec& x = recs[r];
         x.major = child ? parent_of[r] : rows.provider[r];
         x.minor = child && ob >= 0 ? rows.value(static_cast<std::size_t>(ob), r) : 0;
         x.key = rows.key(kc, r);
         x.line = rows.line[r];
         x.row = static_cast<std::uint32_t>(r);
-    }
+    });
     tbb::parallel_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) {
         if (a.major != b.major) return a.major < b.major;
         if (a.minor != b.minor) return a.minor < b.minor;
@@ -288,7 +310,7 @@ std::vector<std::uint32_t> final_order(const RowBatch& rows, std::span<const std
         return a.line < b.line;
     });
     std::vector<std::uint32_t> order(recs.size());
-    for (std::size_t i = 0; i < recs.size(); ++i) order[i] = recs[i].row;
+    parallel_rows(recs.size(), [&](std::size_t i) { order[i] = recs[i].row; });
     return order;
 }
 

@@ -53,7 +53,7 @@ struct RowBatch {
     /// Rows in the order given by `rows` (a permutation or a subset).
     RowBatch take(std::span<const std::uint32_t> rows) const;
     /// Fixed-width binary form of a row, for the shuffle.
-    void pack(std::size_t r, std::vector<std::byte>& out) const;
+    void pack(std::span<const std::uint32_t> rows, std::vector<std::byte>& out) const;  ///< appends the rows, packed
     void unpack(std::span<const std::byte> bytes);  ///< appends every packed row in bytes
 };
 
