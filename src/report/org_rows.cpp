@@ -1,6 +1,7 @@
 #include "report/org_rows.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "model/errors.hpp"
 
